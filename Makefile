@@ -1,0 +1,36 @@
+# The two commands that matter: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+VENV  ?= .venv
+PY    := $(VENV)/bin/python
+
+.PHONY: run stop test bench migrate venv dev-venv reconcile resync replay-dead-letters clean
+
+run: venv            ## set up everything and start the whole system on http://localhost:8000
+	@scripts/run.sh
+
+stop:                ## stop what `make run` started
+	@scripts/stop.sh
+
+test: dev-venv       ## the whole suite against the real RabbitMQ and PostgreSQL
+	@scripts/test.sh $(ARGS)
+
+bench: dev-venv      ## load benchmarks against PostgreSQL (see bench/README.md)
+	@scripts/bench.sh $(ARGS)
+
+migrate: venv        ## apply every service's migrations to its configured database
+	@$(PY) -m infra.migrate all
+
+reconcile: venv      ## goals: compare stored goal figures with a from-scratch recomputation
+	@$(PY) -m services.goals.cli reconcile
+
+resync: venv         ## goals: rebuild the opportunity projection from the deals service
+	@$(PY) -m services.goals.cli resync
+
+venv:
+	@scripts/bootstrap.sh
+
+dev-venv:
+	@scripts/bootstrap.sh dev
+
+clean:
+	rm -rf $(VENV) var/*.db var/*.db-* var/run

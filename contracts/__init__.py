@@ -1,0 +1,1 @@
+"""Contracts between services: the payloads of published events (documented in docs/events.md)."""

@@ -1,0 +1,67 @@
+"""Event payload schemas. Producers build payloads that validate against these; consumers load
+incoming events with them (a payload that does not validate is a poison message: it is refused
+and ends in the dead-letter queue). Documented for outside subscribers in docs/events.md."""
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+OPPORTUNITY_STATES = ("open_0", "open_25", "open_50", "open_75", "won", "lost")
+OPEN_STATES = ("open_0", "open_25", "open_50", "open_75")
+OPPORTUNITY_TYPES = ("sale", "purchase", "exchange")
+VALUE_TYPES = ("Total", "Monatlich", "Tagessatz", "Stundensatz")
+
+
+class Envelope(Schema):
+    class Meta:
+        unknown = EXCLUDE  # new envelope fields must not break old consumers
+
+    event_id = fields.UUID(required=True)
+    event_type = fields.String(required=True)
+    occurred_at = fields.String(required=True)
+    workspace_id = fields.Integer(required=True, strict=True)
+    aggregate_type = fields.String(required=True)
+    aggregate_id = fields.String(required=True)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    change = fields.String(required=True, validate=validate.OneOf(("created", "updated", "deleted")))
+
+
+class OpportunitySnapshot(Schema):
+    """A deal as the deals service holds it after the change."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.Integer(required=True, strict=True)
+    uuid = fields.String(required=True)
+    workspace_id = fields.Integer(required=True, strict=True)
+    user_id = fields.Integer(allow_none=True, load_default=None)
+    company_id = fields.Integer(allow_none=True, load_default=None)
+    name = fields.String(required=True)
+    description = fields.String(allow_none=True, load_default=None)
+    value = fields.Decimal(required=True, as_string=True)
+    value_type = fields.String(required=True, validate=validate.OneOf(VALUE_TYPES))
+    value_count = fields.Decimal(required=True, as_string=True)
+    currency = fields.String(required=True)
+    currency_id = fields.Integer(allow_none=True, load_default=None)
+    target_date = fields.String(allow_none=True, load_default=None)
+    finished_at = fields.String(allow_none=True, load_default=None)
+    current_state = fields.String(required=True, validate=validate.OneOf(OPPORTUNITY_STATES))
+    type = fields.String(required=True, validate=validate.OneOf(OPPORTUNITY_TYPES))
+    account_uuid = fields.String(allow_none=True, load_default=None)
+    campaign_uuid = fields.String(allow_none=True, load_default=None)
+    input_uuid = fields.String(allow_none=True, load_default=None)
+    crop_id = fields.Integer(allow_none=True, load_default=None)
+    variety_id = fields.Integer(allow_none=True, load_default=None)
+    quantity = fields.Decimal(allow_none=True, load_default=None, as_string=True)
+    unit_id = fields.Integer(allow_none=True, load_default=None)
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+
+
+class OpportunityChanged(Envelope):
+    """`deals.opportunity_changed`: snapshot is null when change == "deleted"."""
+
+    snapshot = fields.Nested(OpportunitySnapshot, allow_none=True, required=True)
+
+
+OPPORTUNITY_CHANGED = "opportunity_changed"
+GOAL_PROGRESS_CHANGED = "goal_progress_changed"
+GOAL_ACHIEVED = "goal_achieved"

@@ -1,0 +1,1 @@
+"""HTTP gateway: parses HTTP, authenticates, calls services over RPC and renders each API family."""

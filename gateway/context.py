@@ -1,0 +1,67 @@
+"""What a route handler gets: the parsed request, the verified caller and RPC with a deadline."""
+import json
+
+from infra import rpc
+from infra.auth import CONTEXT_KEY, internal_token
+from infra.errors import Unauthenticated
+from infra.logs import REQUEST_ID_KEY
+
+from gateway.errors import MalformedBody, PayloadTooLarge
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def read_body(request):
+    """The raw body, refusing more than 1 MiB whether or not Content-Length says so."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+    body = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+    return body
+
+
+class RequestContext:
+    def __init__(self, request, request_id, proxies, worker_data):
+        self.request = request
+        self.request_id = request_id
+        self.args = request.args
+        self.headers = request.headers
+        self._proxies = proxies
+        self._worker_data = worker_data  # the worker's context data: forwarded on every RPC
+        self._worker_data[REQUEST_ID_KEY] = request_id
+        self._raw_body = read_body(request)
+        self.caller = None
+
+    def json(self, required=True):
+        """The body as a JSON object; MalformedBody if it is missing, not JSON or not an object."""
+        if not self._raw_body.strip():
+            if required:
+                raise MalformedBody("Missing JSON body", "body")
+            return {}
+        try:
+            data = json.loads(self._raw_body)
+        except (ValueError, UnicodeDecodeError):
+            raise MalformedBody("Malformed JSON body", "body")
+        if not isinstance(data, dict):
+            raise MalformedBody("JSON body must be an object", "body")
+        return data
+
+    def authenticate(self, verify_user_token, api_key_caller):
+        """Sets `caller` from a Bearer token or an API key header, else Unauthenticated."""
+        authorization = self.headers.get("Authorization", "")
+        api_key = self.headers.get("X-apikey") or self.headers.get("accesskey")
+        if authorization:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthenticated("Authorization header must be 'Bearer <token>'")
+            self.caller = verify_user_token(token.strip())
+        elif api_key:
+            self.caller = api_key_caller(self, api_key)
+        else:
+            raise Unauthenticated("Missing credentials: send 'Authorization: Bearer <token>' or an API key header")
+        self._worker_data[CONTEXT_KEY] = internal_token(self.caller)
+        return self.caller
+
+    def call(self, service, method, *args, timeout=None, **kwargs):
+        return rpc.call(self._proxies[service], method, *args, timeout=timeout, **kwargs)

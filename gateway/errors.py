@@ -1,0 +1,74 @@
+"""The one place where failures become API errors.
+
+Services' exception modules are imported so nameko deserializes their errors back into the real
+types (infra.errors.ServiceError subclasses, which carry status and code). Anything else is a bug:
+it is logged with the request id and answered 500 in the family's envelope.
+"""
+import importlib
+import logging
+
+from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
+
+from infra.config import SERVICES
+from infra.errors import ServiceError, ServiceTimeout, ServiceUnavailable, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+for _service in SERVICES:
+    try:
+        importlib.import_module("services.{}.exceptions".format(_service))
+    except ModuleNotFoundError:  # a service not built yet has no errors to register
+        pass
+
+
+class MalformedBody(ValidationFailed):
+    code = 1
+    message = "Missing or malformed JSON body"
+
+
+class UnknownAction(ValidationFailed):
+    code = 2
+    message = "Invalid action"
+
+
+class PayloadTooLarge(ServiceError):
+    status = 413
+    code = 13
+    message = "Request body is larger than 1 MiB"
+
+
+class RouteNotFound(ServiceError):
+    status = 404
+    code = 14
+    message = "No such route"
+
+
+class MethodNotAllowed(ServiceError):
+    status = 405
+    code = 15
+    message = "Method not allowed on this route"
+
+
+class InternalError(ServiceError):
+    status = 500
+    code = 99
+    message = "Internal error"
+
+
+def as_service_error(exc, request_id):
+    """Maps any exception raised while handling a request to the ServiceError to answer with."""
+    if isinstance(exc, ServiceError):
+        return exc
+    if isinstance(exc, UnknownService):
+        return ServiceUnavailable("{} is not running".format(exc.service_name if hasattr(exc, "service_name") else exc))
+    if isinstance(exc, (ConnectionError, OSError)):
+        return ServiceUnavailable("A service is unreachable")
+    if isinstance(exc, (RemoteError, MethodNotFound)):
+        log.error("request_id=%s remote failure: %s", request_id, exc)
+        return InternalError()
+    log.exception("request_id=%s unexpected failure", request_id, exc_info=exc)
+    return InternalError()
+
+
+__all__ = ["as_service_error", "MalformedBody", "UnknownAction", "PayloadTooLarge", "RouteNotFound",
+           "MethodNotAllowed", "InternalError", "ServiceTimeout"]

@@ -1,0 +1,85 @@
+"""The envelopes of each API family (DESIGN.md, "Envelopes per API family").
+
+A family is chosen by path prefix; it renders errors (and the gateway's own failures such as
+unknown routes) in the shape its clients expect.
+"""
+import json
+from http import HTTPStatus
+
+from werkzeug.wrappers import Response
+
+
+def json_response(body, status=200, headers=None):
+    return Response(json.dumps(body, separators=(",", ":"), default=str), status=status,
+                    headers=headers, mimetype="application/json")
+
+
+class SalesFamily:
+    """/api/sales, /api/auth, /api/directory, /api/catalog: {"code": 0, "data"} / {"res": "error"}."""
+
+    name = "sales"
+
+    @staticmethod
+    def error_body(error, request_id):
+        return {"res": "error", "code": error.code, "info": error.info}
+
+
+class DealsFamily:
+    """/api/deals...json: plain resources; errors {"errors": {field: [messages]}} with the status."""
+
+    name = "deals"
+
+    @staticmethod
+    def error_body(error, request_id):
+        return {"errors": error.errors or {"base": [error.info]}}
+
+
+class CustomerGoalsFamily:
+    """/v1/csgoal: {"result": false, "errorCode", "errorDesc", "requestId", "data": null, "message"}."""
+
+    name = "csgoal"
+
+    @staticmethod
+    def error_body(error, request_id):
+        return {"result": False, "errorCode": error.code, "errorDesc": error.info, "requestId": request_id,
+                "data": None, "message": error.info}
+
+
+class BoomFamily:
+    """Prospects and clients: Boom errors {"statusCode", "error", "message"}."""
+
+    name = "boom"
+
+    @staticmethod
+    def error_body(error, request_id):
+        return {"statusCode": error.status, "error": HTTPStatus(error.status).phrase, "message": error.info}
+
+
+PREFIXES = (
+    ("/api/deals", DealsFamily),
+    ("/v1/csgoal", CustomerGoalsFamily),
+    ("/api/prospects", BoomFamily),
+    ("/api/clients", BoomFamily),
+)
+
+
+def family_for_path(path):
+    for prefix, family in PREFIXES:
+        if path == prefix or path.startswith(prefix + "/") or path.startswith(prefix + "."):
+            return family
+    return SalesFamily
+
+
+def error_response(family, error, request_id, headers=None):
+    return json_response(family.error_body(error, request_id), status=error.status, headers=headers)
+
+
+def sales_ok(data=None, message=None, **extra):
+    """The sales family's success body."""
+    body = {"code": 0}
+    if message is not None:
+        body["message"] = message
+    body.update(extra)
+    if data is not None:
+        body["data"] = data
+    return body

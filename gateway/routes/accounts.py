@@ -1,0 +1,2 @@
+"""Routes of the accounts API (filled in by the accounts issue)."""
+ROUTES = []

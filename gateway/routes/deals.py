@@ -1,0 +1,2 @@
+"""Routes of the deals API (filled in by the deals issue)."""
+ROUTES = []

@@ -1,0 +1,104 @@
+"""Routes of the directory: sign-up and login, users, groups, campaigns, API keys, catalog."""
+from infra import reference
+from gateway.families import sales_ok
+from gateway.routes import Route
+
+
+def signup(ctx):
+    return sales_ok(ctx.call("directory", "signup", ctx.json()))
+
+
+def login(ctx):
+    return sales_ok(ctx.call("directory", "login", ctx.json()))
+
+
+def list_users(ctx):
+    return sales_ok(ctx.call("directory", "list_users"))
+
+
+def create_user(ctx):
+    return sales_ok(ctx.call("directory", "create_user", ctx.json()), message="user created successfully")
+
+
+def get_user(ctx, user_id):
+    return sales_ok(ctx.call("directory", "get_user", user_id))
+
+
+def list_groups(ctx):
+    return sales_ok(ctx.call("directory", "list_groups"))
+
+
+def create_group(ctx):
+    return sales_ok(ctx.call("directory", "create_group", ctx.json()), message="group created successfully")
+
+
+def get_group(ctx, group_id):
+    return sales_ok(ctx.call("directory", "get_group", group_id))
+
+
+def add_group_members(ctx, group_id):
+    return sales_ok(ctx.call("directory", "add_group_members", group_id, ctx.json()))
+
+
+def remove_group_members(ctx, group_id):
+    return sales_ok(ctx.call("directory", "remove_group_members", group_id, ctx.json()))
+
+
+def list_campaigns(ctx):
+    return sales_ok(ctx.call("directory", "list_campaigns"))
+
+
+def create_campaign(ctx):
+    return sales_ok(ctx.call("directory", "create_campaign", ctx.json()), message="campaign created successfully")
+
+
+def get_campaign(ctx, campaign_uuid):
+    return sales_ok(ctx.call("directory", "get_campaign", campaign_uuid))
+
+
+def list_api_keys(ctx):
+    return sales_ok(ctx.call("directory", "list_api_keys"))
+
+
+def create_api_key(ctx):
+    return sales_ok(ctx.call("directory", "create_api_key", ctx.json()),
+                    message="API key created; store it now, it is not shown again")
+
+
+def revoke_api_key(ctx, key_uuid):
+    return sales_ok(ctx.call("directory", "revoke_api_key", key_uuid), message="API key revoked")
+
+
+def units(ctx):
+    return sales_ok(list(reference.UNITS))
+
+
+def currencies(ctx):
+    return sales_ok(list(reference.CURRENCIES))
+
+
+def countries(ctx):
+    return sales_ok(list(reference.COUNTRIES))
+
+
+ROUTES = [
+    Route("/api/auth/signup", ("POST",), signup, public=True),
+    Route("/api/auth/login", ("POST",), login, public=True),
+    Route("/api/directory/users", ("GET",), list_users),
+    Route("/api/directory/users", ("POST",), create_user),
+    Route("/api/directory/users/<int:user_id>", ("GET",), get_user),
+    Route("/api/directory/groups", ("GET",), list_groups),
+    Route("/api/directory/groups", ("POST",), create_group),
+    Route("/api/directory/groups/<int:group_id>", ("GET",), get_group),
+    Route("/api/directory/groups/<int:group_id>/members", ("POST",), add_group_members),
+    Route("/api/directory/groups/<int:group_id>/members/remove", ("POST",), remove_group_members),
+    Route("/api/sales/campaigns", ("GET",), list_campaigns),
+    Route("/api/sales/campaigns", ("POST",), create_campaign),
+    Route("/api/sales/campaigns/<campaign_uuid>", ("GET",), get_campaign),
+    Route("/api/directory/api-keys", ("GET",), list_api_keys),
+    Route("/api/directory/api-keys", ("POST",), create_api_key),
+    Route("/api/directory/api-keys/<key_uuid>", ("DELETE",), revoke_api_key),
+    Route("/api/catalog/units", ("GET",), units),
+    Route("/api/catalog/currencies", ("GET",), currencies),
+    Route("/api/catalog/countries", ("GET",), countries),
+]

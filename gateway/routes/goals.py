@@ -1,0 +1,2 @@
+"""Routes of the goals API (filled in by the goals issue)."""
+ROUTES = []

@@ -1,0 +1,122 @@
+"""The gateway service: one catch-all HTTP entrypoint dispatching through our own route map, so
+unknown routes, wrong methods and every failure are answered in the family's envelope."""
+import logging
+import time
+import uuid
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy
+from nameko.web.handlers import http
+from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
+from werkzeug.exceptions import NotFound as WerkzeugNotFound
+
+from infra import config
+from infra.auth import Caller, TokenSecret, verify_token
+from gateway import routes
+from gateway.context import RequestContext
+from gateway.errors import MethodNotAllowed, RouteNotFound, as_service_error
+from gateway.families import error_response, family_for_path, json_response
+
+log = logging.getLogger("crm.gateway")
+
+ALL_METHODS = "GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS"
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+class WorkerData(DependencyProvider):
+    """The worker's context data: what we put here travels with every RPC call (nameko headers)."""
+
+    def get_dependency(self, worker_ctx):
+        return worker_ctx.data
+
+
+class GatewayService:
+    name = "gateway"
+
+    directory = RpcProxy("directory")
+    accounts = RpcProxy("accounts")
+    prospects = RpcProxy("prospects")
+    deals = RpcProxy("deals")
+    goals = RpcProxy("goals")
+    worker_data = WorkerData()
+    token_secret = TokenSecret()
+
+    url_map = routes.build_map(routes.all_routes())
+
+    @http(ALL_METHODS, "/")
+    def root(self, request):
+        return self._dispatch(request)
+
+    @http(ALL_METHODS, "/<path:path>")
+    def any_path(self, request, path):
+        return self._dispatch(request)
+
+    @http("GET", "/health")
+    def health(self, request):
+        proxies = self._proxies()
+        pool = eventlet.GreenPool()
+        names = list(config.SERVICES)
+        answers = pool.imap(lambda name: self._ping(proxies[name]), names)
+        services = dict(zip(names, answers))
+        healthy = all(state == "ok" for state in services.values())
+        return json_response({"status": "ok" if healthy else "degraded", "services": services},
+                             status=200 if healthy else 503)
+
+    # --- dispatch -------------------------------------------------------------------------------------
+    def _dispatch(self, request):
+        started = time.monotonic()
+        request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+        family = family_for_path(request.path)
+        headers = {"X-Request-Id": request_id}
+        try:
+            route, path_values = self._match(request)
+            ctx = RequestContext(request, request_id, self._proxies(), self.worker_data)
+            if not route.public:
+                ctx.authenticate(self._verify_user_token, self._api_key_caller)
+            result = route.handler(ctx, **path_values)
+            response = self._response(result, headers)
+        except Exception as exc:  # every failure is answered in the family's envelope
+            error = as_service_error(exc, request_id)
+            response = error_response(family, error, request_id, headers=headers)
+        log.info("request_id=%s %s %s %s %.1fms", request_id, request.method, request.path, response.status_code,
+                 (time.monotonic() - started) * 1000)
+        return response
+
+    def _match(self, request):
+        adapter = self.url_map.bind("gateway", path_info=request.path)
+        try:
+            return adapter.match(method=request.method)
+        except WerkzeugMethodNotAllowed as exc:
+            raise MethodNotAllowed("Method {} not allowed; use {}".format(request.method, ", ".join(exc.valid_methods)))
+        except WerkzeugNotFound:
+            raise RouteNotFound("No route {} {}".format(request.method, request.path))
+
+    @staticmethod
+    def _response(result, headers):
+        status, extra_headers = 200, {}
+        if isinstance(result, tuple):
+            status, result, *rest = result
+            extra_headers = rest[0] if rest else {}
+        return json_response(result, status=status, headers=dict(headers, **extra_headers))
+
+    def _proxies(self):
+        return {"directory": self.directory, "accounts": self.accounts, "prospects": self.prospects,
+                "deals": self.deals, "goals": self.goals}
+
+    def _verify_user_token(self, token):
+        return verify_token(token, secret=self.token_secret)
+
+    @staticmethod
+    def _api_key_caller(ctx, api_key):
+        return Caller.from_claims(ctx.call("directory", "authenticate_api_key", api_key))
+
+    @staticmethod
+    def _ping(proxy):
+        try:
+            with eventlet.Timeout(HEALTH_TIMEOUT_SECONDS):
+                return "ok" if proxy.ping() == "ok" else "unexpected answer"
+        except eventlet.Timeout:
+            return "timeout"
+        except Exception as exc:  # the service is down or not deployed
+            return "unavailable: {}".format(type(exc).__name__)

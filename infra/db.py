@@ -1,0 +1,122 @@
+"""SQLAlchemy 2 engines and the nameko DependencyProvider that gives each worker its own session.
+
+PostgreSQL goes through psycopg2 made green for eventlet, so a slow query parks only its own
+worker. SQLite (the embedded default) never yields to the hub, so each process uses one
+connection: transactions queue for it instead of blocking the hub inside SQLite's busy handler.
+"""
+import os
+import threading
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import sessionmaker
+
+from infra import config
+
+_engines = {}
+_engines_lock = threading.Lock()
+
+
+def _make_psycopg_green():
+    try:
+        from eventlet import patcher
+        from eventlet.support import psycopg2_patcher
+    except ImportError:  # pragma: no cover - eventlet is always installed with nameko
+        return
+    if patcher.is_monkey_patched("socket"):
+        psycopg2_patcher.make_psycopg_green()
+
+
+def _sqlite_engine(url):
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if path and path != ":memory:":
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 15},
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=30,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    return engine
+
+
+def _postgres_engine(url, pool_size):
+    _make_psycopg_green()
+    statement_timeout_ms = config.int_setting("DB_STATEMENT_TIMEOUT_MS", 30000)
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=5,
+        pool_timeout=10,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={
+            "connect_timeout": config.int_setting("DB_CONNECT_TIMEOUT", 5),
+            "options": "-c statement_timeout={}".format(statement_timeout_ms),
+        },
+    )
+
+
+def get_engine(url, pool_size=12):
+    """One engine per URL and process, shared by the workers and the outbox relay."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            if url.startswith("sqlite"):
+                engine = _sqlite_engine(url)
+            else:
+                engine = _postgres_engine(url, pool_size)
+            _engines[url] = engine
+        return engine
+
+
+def dispose_engine(url):
+    with _engines_lock:
+        engine = _engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+class Database(DependencyProvider):
+    """Injects a SQLAlchemy Session; one per worker, closed (rolled back if open) on teardown.
+
+    The URL is `<SERVICE>_DATABASE_URL` (see infra.config). The pool covers `max_workers` plus
+    the relay and consumers so a worker never waits for a connection another worker holds.
+    """
+
+    def __init__(self, service_name=None):
+        self.service_name = service_name
+        self.sessions = {}
+
+    def setup(self):
+        service = self.service_name or self.container.service_name
+        self.url = config.database_url(service)
+        max_workers = self.container.config.get("max_workers", 10)
+        self.engine = get_engine(self.url, pool_size=max_workers + 2)
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def get_dependency(self, worker_ctx):
+        session = self.session_factory()
+        self.sessions[worker_ctx] = session
+        return session
+
+    def worker_teardown(self, worker_ctx):
+        session = self.sessions.pop(worker_ctx, None)
+        if session is not None:
+            session.close()
+
+    def kill(self):
+        for session in list(self.sessions.values()):
+            session.close()
+        self.sessions.clear()

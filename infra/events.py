@@ -1,0 +1,33 @@
+"""The envelope every published event carries (see docs/events.md)."""
+import uuid
+from datetime import datetime, timezone
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+def isoformat(moment):
+    """UTC ISO 8601 with a trailing Z; naive datetimes are taken as UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(timespec="milliseconds") + "Z"
+
+
+def envelope(event_type, workspace_id, aggregate_type, aggregate_id, version, change, snapshot):
+    """`snapshot` is the whole aggregate after the change, or None after a delete."""
+    if change not in ("created", "updated", "deleted"):
+        raise ValueError("change must be created, updated or deleted, not {!r}".format(change))
+    return {
+        "event_id": str(uuid.uuid4()),
+        "event_type": event_type,
+        "occurred_at": isoformat(utcnow()),
+        "workspace_id": workspace_id,
+        "aggregate_type": aggregate_type,
+        "aggregate_id": aggregate_id,
+        "version": version,
+        "change": change,
+        "snapshot": snapshot,
+    }

@@ -1,0 +1,176 @@
+"""Starting and stopping the whole system as `nameko run` processes (one per service + gateway).
+
+Used by `make run` (`python -m infra.processes run`), the end-to-end tests and the benchmarks, so
+all three start the system the same way. A service whose module does not exist yet is skipped.
+"""
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+ENTRYPOINTS = {
+    "directory": "services.directory.service:DirectoryService",
+    "accounts": "services.accounts.service:AccountsService",
+    "prospects": "services.prospects.service:ProspectsService",
+    "deals": "services.deals.service:DealsService",
+    "goals": "services.goals.service:GoalsService",
+    "gateway": "gateway.service:GatewayService",
+}
+
+
+def available_components():
+    present = []
+    for name, entrypoint in ENTRYPOINTS.items():
+        module = entrypoint.split(":")[0]
+        if importlib.util.find_spec(module) is not None:
+            present.append(name)
+    return present
+
+
+class System:
+    """The running processes of one system: `start()`, `stop(name)`, `start_component(name)`..."""
+
+    def __init__(self, env=None, log_dir=None, components=None):
+        self.env = dict(os.environ if env is None else env)
+        self.env.setdefault("PYTHONPATH", ROOT)
+        self.log_dir = log_dir or os.path.join(ROOT, "var", "log")
+        self.components = components or available_components()
+        self.processes = {}
+
+    @property
+    def base_url(self):
+        address = self.env.get("GATEWAY_ADDRESS", "0.0.0.0:8000")
+        host, port = address.rsplit(":", 1)
+        return "http://{}:{}".format("127.0.0.1" if host in ("0.0.0.0", "") else host, port)
+
+    def start(self, timeout=90):
+        for name in self.components:
+            if name != "gateway":
+                self.start_component(name)
+        if "gateway" in self.components:
+            self.start_component("gateway")
+        self.wait_healthy(timeout)
+        return self
+
+    def start_component(self, name, extra_env=None):
+        os.makedirs(self.log_dir, exist_ok=True)
+        log = open(os.path.join(self.log_dir, "{}.log".format(name)), "ab")
+        env = dict(self.env, **(extra_env or {}))
+        command = [sys.executable, "-m", "nameko", "run", "--config", os.path.join(ROOT, "config.yaml"),
+                   ENTRYPOINTS[name]]
+        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                                start_new_session=True)
+        log.close()
+        return self.processes[name]
+
+    def stop_component(self, name, sig=signal.SIGTERM, timeout=20):
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, sig)
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        except ProcessLookupError:
+            pass
+
+    def kill_component(self, name):
+        """A crash: SIGKILL, no clean shutdown."""
+        self.stop_component(name, sig=signal.SIGKILL)
+
+    def stop(self):
+        if "gateway" in self.processes:
+            self.stop_component("gateway")
+        for name in list(self.processes):
+            self.stop_component(name)
+
+    def health(self):
+        try:
+            with urllib.request.urlopen(self.base_url + "/health", timeout=5) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as exc:
+            return json.load(exc)
+        except (OSError, ValueError):
+            return None
+
+    def wait_healthy(self, timeout=90, components=None):
+        wanted = [name for name in (components or self.components) if name != "gateway"]
+        deadline = time.monotonic() + timeout
+        state = None
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError("{} exited with {}; see {}/{}.log".format(name, process.returncode,
+                                                                                  self.log_dir, name))
+            state = self.health()
+            if state and all(state["services"].get(name) == "ok" for name in wanted):
+                return state
+            time.sleep(0.3)
+        raise RuntimeError("system not healthy after {}s: {}".format(timeout, state))
+
+
+def run_forever():
+    """`make run`: start everything, print how to use it, stop everything on Ctrl-C or SIGTERM."""
+    system = System()
+    stopping = []
+
+    def _stop(*_):
+        stopping.append(True)
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    print("==> starting: {}".format(", ".join(system.components)))
+    try:
+        system.start()
+    except RuntimeError as exc:
+        print("!! {}".format(exc))
+        system.stop()
+        sys.exit(1)
+    pid_file = os.path.join(ROOT, "var", "run.pid")
+    with open(pid_file, "w") as handle:
+        handle.write(str(os.getpid()))
+    url = system.base_url.replace("127.0.0.1", "localhost")
+    print(SUMMARY.format(url=url, components="\n".join(
+        "  {:<10} pid {:<7} log var/log/{}.log".format(name, process.pid, name)
+        for name, process in system.processes.items())))
+    try:
+        while not stopping:
+            for name, process in list(system.processes.items()):
+                if process.poll() is not None:
+                    print("!! {} exited with {} (see var/log/{}.log); stopping".format(name, process.returncode, name))
+                    stopping.append(True)
+            time.sleep(0.5)
+    finally:
+        print("==> stopping")
+        system.stop()
+        if os.path.exists(pid_file):
+            os.remove(pid_file)
+
+
+SUMMARY = """
+The CRM is running on {url}
+
+{components}
+
+Sign up (creates a workspace and its owner, answers a token):
+  curl -s -X POST {url}/api/auth/signup -H 'Content-Type: application/json' \\
+       -d '{{"workspace": "Acme", "email": "owner@acme.test", "password": "a-long-password", "first_name": "Ada", "last_name": "Lovelace"}}'
+Then:  curl -s {url}/api/directory/users -H "Authorization: Bearer $TOKEN"
+Health: curl -s {url}/health          Stop: Ctrl-C (or `make stop` from another shell)
+"""
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["run"]:
+        run_forever()
+    else:
+        print("usage: python -m infra.processes run")
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Directory: workspaces, users, groups, campaigns, API keys and authentication."""

@@ -1,0 +1,84 @@
+import uuid
+
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase
+
+from infra.events import utcnow
+
+
+def _uuid():
+    return str(uuid.uuid4())
+
+
+def _now():
+    return utcnow().replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+    id = Column(Integer, primary_key=True)
+    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    name = Column(String(120), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=_now)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    workspace_id = Column(Integer, ForeignKey("workspaces.id"), nullable=False)
+    email = Column(String(254), nullable=False, unique=True)  # login is by email alone
+    password_hash = Column(String(255), nullable=False)
+    first_name = Column(String(80), nullable=False)
+    last_name = Column(String(80), nullable=False)
+    is_owner = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime, nullable=False, default=_now)
+    __table_args__ = (Index("ix_users_workspace", "workspace_id", "id"),)
+
+
+class Group(Base):
+    __tablename__ = "groups"
+    id = Column(Integer, primary_key=True)
+    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    workspace_id = Column(Integer, ForeignKey("workspaces.id"), nullable=False)
+    name = Column(String(120), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=_now)
+    __table_args__ = (UniqueConstraint("workspace_id", "name", name="uq_groups_workspace_name"),)
+
+
+class GroupMember(Base):
+    __tablename__ = "group_members"
+    group_id = Column(Integer, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    __table_args__ = (Index("ix_group_members_user", "user_id"),)
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+    id = Column(Integer, primary_key=True)
+    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    workspace_id = Column(Integer, ForeignKey("workspaces.id"), nullable=False)
+    name = Column(String(120), nullable=False)
+    start_date = Column(Date, nullable=False)
+    end_date = Column(Date, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=_now)
+    __table_args__ = (Index("ix_campaigns_workspace", "workspace_id", "id"),)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    workspace_id = Column(Integer, ForeignKey("workspaces.id"), nullable=False)
+    user_id = Column(Integer, ForeignKey("users.id"), nullable=False)
+    name = Column(String(120), nullable=False)
+    prefix = Column(String(16), nullable=False)
+    key_hash = Column(String(64), nullable=False, unique=True)  # sha256 of the whole key
+    created_at = Column(DateTime, nullable=False, default=_now)
+    revoked_at = Column(DateTime, nullable=True)
+    __table_args__ = (Index("ix_api_keys_workspace", "workspace_id", "id"),)

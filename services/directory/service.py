@@ -1,0 +1,280 @@
+"""Directory service: workspaces, users, groups, campaigns, API keys; issues user tokens.
+
+Every method that acts for a caller scopes by the verified caller's workspace. The `*_in_workspace`
+methods are for other services (their workspace comes from their own verified caller or event).
+"""
+from datetime import datetime, timezone
+
+from eventlet import tpool
+from nameko.rpc import rpc
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from infra.auth import Caller, Identity, issue_token, user_token_ttl
+from infra.db import Database
+from infra.events import isoformat, utcnow
+from infra.logs import RequestLog
+from infra.validation import load
+from services.directory import domain, schemas
+from services.directory.exceptions import (ApiKeyNotFound, CampaignNotFound, EmailAlreadyRegistered,
+                                           GroupNameTaken, GroupNotFound, InvalidCredentials,
+                                           InvalidDirectoryInput, UserNotFound)
+from services.directory.models import ApiKey, Campaign, Group, GroupMember, User, Workspace
+
+
+def caller_of(user, workspace, auth_method="token"):
+    return Caller(user_id=user.id, user_uuid=user.uuid, workspace_id=workspace.id, workspace_uuid=workspace.uuid,
+                  is_owner=user.is_owner, first_name=user.first_name, last_name=user.last_name,
+                  auth_method=auth_method)
+
+
+class DirectoryService:
+    name = "directory"
+
+    db = Database()
+    caller = Identity()
+    request_log = RequestLog()
+
+    @rpc
+    def ping(self):
+        return "ok"
+
+    # --- authentication ---------------------------------------------------------------------------
+    @rpc
+    def signup(self, payload):
+        data = load(schemas.SignupSchema(), payload, InvalidDirectoryInput)
+        password_hash = tpool.execute(domain.hash_password, data["password"])
+        workspace = Workspace(name=data["workspace"])
+        owner = User(email=domain.normalize_email(data["email"]), password_hash=password_hash,
+                     first_name=data["first_name"], last_name=data["last_name"], is_owner=True)
+        self.db.add(workspace)
+        self.db.flush()
+        owner.workspace_id = workspace.id
+        self.db.add(owner)
+        self._commit_or(EmailAlreadyRegistered())
+        token, expires = issue_token(caller_of(owner, workspace), user_token_ttl())
+        return {"token": token, "expires_at": isoformat(datetime.fromtimestamp(expires, timezone.utc)),
+                "user": schemas.user_view(owner), "workspace": schemas.workspace_view(workspace)}
+
+    @rpc
+    def login(self, payload):
+        data = load(schemas.LoginSchema(), payload, InvalidDirectoryInput)
+        user = self.db.scalar(select(User).where(User.email == domain.normalize_email(data["email"])))
+        stored_hash = user.password_hash if user else domain.DUMMY_PASSWORD_HASH
+        if not tpool.execute(domain.password_matches, stored_hash, data["password"]) or user is None:
+            raise InvalidCredentials()
+        workspace = self.db.get(Workspace, user.workspace_id)
+        token, expires = issue_token(caller_of(user, workspace), user_token_ttl())
+        return {"token": token, "expires_at": isoformat(datetime.fromtimestamp(expires, timezone.utc))}
+
+    @rpc
+    def authenticate_api_key(self, key):
+        """The caller claims of a live API key, or InvalidCredentials."""
+        if not isinstance(key, str) or not key.startswith(domain.API_KEY_PREFIX + "_") or len(key) > 200:
+            raise InvalidCredentials("Invalid API key")
+        api_key = self.db.scalar(select(ApiKey).where(ApiKey.key_hash == domain.hash_api_key(key),
+                                                      ApiKey.revoked_at.is_(None)))
+        if api_key is None:
+            raise InvalidCredentials("Invalid API key")
+        user = self.db.get(User, api_key.user_id)
+        workspace = self.db.get(Workspace, api_key.workspace_id)
+        return caller_of(user, workspace, auth_method="api_key").as_claims()
+
+    # --- users --------------------------------------------------------------------------------------
+    @rpc
+    def create_user(self, payload):
+        me = self.caller()
+        domain.require_owner(me)
+        data = load(schemas.NewUserSchema(), payload, InvalidDirectoryInput)
+        password_hash = tpool.execute(domain.hash_password, data["password"])
+        user = User(workspace_id=me.workspace_id, email=domain.normalize_email(data["email"]),
+                    password_hash=password_hash, first_name=data["first_name"], last_name=data["last_name"])
+        self.db.add(user)
+        self._commit_or(EmailAlreadyRegistered())
+        return schemas.user_view(user)
+
+    @rpc
+    def list_users(self):
+        me = self.caller()
+        users = self.db.scalars(select(User).where(User.workspace_id == me.workspace_id).order_by(User.id))
+        return [schemas.user_view(user) for user in users]
+
+    @rpc
+    def get_user(self, user_id):
+        me = self.caller()
+        return schemas.user_view(self._user(me.workspace_id, user_id))
+
+    # --- groups -------------------------------------------------------------------------------------
+    @rpc
+    def create_group(self, payload):
+        me = self.caller()
+        domain.require_owner(me)
+        data = load(schemas.NewGroupSchema(), payload, InvalidDirectoryInput)
+        member_ids = self._existing_user_ids(me.workspace_id, data["members"])
+        group = Group(workspace_id=me.workspace_id, name=data["name"])
+        self.db.add(group)
+        self._commit_or(GroupNameTaken(), flush_only=True)
+        self.db.add_all(GroupMember(group_id=group.id, user_id=user_id) for user_id in member_ids)
+        self.db.commit()
+        return schemas.group_view(group, member_ids)
+
+    @rpc
+    def list_groups(self):
+        me = self.caller()
+        groups = self.db.scalars(select(Group).where(Group.workspace_id == me.workspace_id).order_by(Group.id)).all()
+        members = self._members([group.id for group in groups])
+        return [schemas.group_view(group, members.get(group.id, [])) for group in groups]
+
+    @rpc
+    def get_group(self, group_id):
+        me = self.caller()
+        group = self._group(me.workspace_id, group_id)
+        return schemas.group_view(group, self._members([group.id]).get(group.id, []))
+
+    @rpc
+    def add_group_members(self, group_id, payload):
+        me = self.caller()
+        domain.require_owner(me)
+        group = self._group(me.workspace_id, group_id)
+        wanted = self._existing_user_ids(me.workspace_id, load(schemas.MembersSchema(), payload, InvalidDirectoryInput)["users"])
+        current = set(self._members([group.id]).get(group.id, []))
+        self.db.add_all(GroupMember(group_id=group.id, user_id=user_id) for user_id in wanted if user_id not in current)
+        self.db.commit()
+        return schemas.group_view(group, current | set(wanted))
+
+    @rpc
+    def remove_group_members(self, group_id, payload):
+        me = self.caller()
+        domain.require_owner(me)
+        group = self._group(me.workspace_id, group_id)
+        users = load(schemas.MembersSchema(), payload, InvalidDirectoryInput)["users"]
+        self.db.execute(delete(GroupMember).where(GroupMember.group_id == group.id, GroupMember.user_id.in_(users)))
+        self.db.commit()
+        return schemas.group_view(group, self._members([group.id]).get(group.id, []))
+
+    # --- campaigns ----------------------------------------------------------------------------------
+    @rpc
+    def create_campaign(self, payload):
+        me = self.caller()
+        data = load(schemas.NewCampaignSchema(), payload, InvalidDirectoryInput)
+        campaign = Campaign(workspace_id=me.workspace_id, **data)
+        self.db.add(campaign)
+        self.db.commit()
+        return schemas.campaign_view(campaign)
+
+    @rpc
+    def list_campaigns(self):
+        me = self.caller()
+        campaigns = self.db.scalars(select(Campaign).where(Campaign.workspace_id == me.workspace_id).order_by(Campaign.id))
+        return [schemas.campaign_view(campaign) for campaign in campaigns]
+
+    @rpc
+    def get_campaign(self, campaign_uuid):
+        me = self.caller()
+        campaign = self.db.scalar(select(Campaign).where(Campaign.workspace_id == me.workspace_id,
+                                                         Campaign.uuid == str(campaign_uuid)))
+        if campaign is None:
+            raise CampaignNotFound()
+        return schemas.campaign_view(campaign)
+
+    # --- API keys -----------------------------------------------------------------------------------
+    @rpc
+    def create_api_key(self, payload):
+        me = self.caller()
+        domain.require_owner(me)
+        data = load(schemas.NewApiKeySchema(), payload, InvalidDirectoryInput)
+        key, prefix, key_hash = domain.new_api_key()
+        api_key = ApiKey(workspace_id=me.workspace_id, user_id=me.user_id, name=data["name"], prefix=prefix,
+                         key_hash=key_hash)
+        self.db.add(api_key)
+        self.db.commit()
+        return dict(schemas.api_key_view(api_key), key=key)
+
+    @rpc
+    def list_api_keys(self):
+        me = self.caller()
+        domain.require_owner(me)
+        keys = self.db.scalars(select(ApiKey).where(ApiKey.workspace_id == me.workspace_id).order_by(ApiKey.id))
+        return [schemas.api_key_view(key) for key in keys]
+
+    @rpc
+    def revoke_api_key(self, key_uuid):
+        me = self.caller()
+        domain.require_owner(me)
+        api_key = self.db.scalar(select(ApiKey).where(ApiKey.workspace_id == me.workspace_id,
+                                                      ApiKey.uuid == str(key_uuid)))
+        if api_key is None:
+            raise ApiKeyNotFound()
+        if api_key.revoked_at is None:
+            api_key.revoked_at = utcnow().replace(tzinfo=None)
+            self.db.commit()
+        return schemas.api_key_view(api_key)
+
+    # --- for other services (workspace given by the calling service) --------------------------------
+    @rpc
+    def users_in_workspace(self, workspace_id, user_ids=None, user_uuids=None):
+        query = select(User).where(User.workspace_id == workspace_id)
+        if user_ids is not None:
+            query = query.where(User.id.in_([int(i) for i in user_ids]))
+        if user_uuids is not None:
+            query = query.where(User.uuid.in_([str(u) for u in user_uuids]))
+        return [schemas.user_view(user) for user in self.db.scalars(query.order_by(User.id))]
+
+    @rpc
+    def groups_in_workspace(self, workspace_id, group_ids=None):
+        query = select(Group).where(Group.workspace_id == workspace_id)
+        if group_ids is not None:
+            query = query.where(Group.id.in_([int(i) for i in group_ids]))
+        groups = self.db.scalars(query.order_by(Group.id)).all()
+        members = self._members([group.id for group in groups])
+        return [schemas.group_view(group, members.get(group.id, [])) for group in groups]
+
+    @rpc
+    def campaigns_in_workspace(self, workspace_id, campaign_uuids=None):
+        query = select(Campaign).where(Campaign.workspace_id == workspace_id)
+        if campaign_uuids is not None:
+            query = query.where(Campaign.uuid.in_([str(u) for u in campaign_uuids]))
+        return [schemas.campaign_view(campaign) for campaign in self.db.scalars(query.order_by(Campaign.id))]
+
+    # --- helpers ------------------------------------------------------------------------------------
+    def _commit_or(self, conflict, flush_only=False):
+        try:
+            self.db.flush() if flush_only else self.db.commit()
+        except IntegrityError:
+            self.db.rollback()
+            raise conflict
+
+    def _user(self, workspace_id, user_id):
+        user = self.db.scalar(select(User).where(User.workspace_id == workspace_id, User.id == _as_int(user_id)))
+        if user is None:
+            raise UserNotFound()
+        return user
+
+    def _group(self, workspace_id, group_id):
+        group = self.db.scalar(select(Group).where(Group.workspace_id == workspace_id, Group.id == _as_int(group_id)))
+        if group is None:
+            raise GroupNotFound()
+        return group
+
+    def _existing_user_ids(self, workspace_id, user_ids):
+        wanted = sorted(set(user_ids))
+        found = set(self.db.scalars(select(User.id).where(User.workspace_id == workspace_id, User.id.in_(wanted))))
+        missing = [user_id for user_id in wanted if user_id not in found]
+        if missing:  # another workspace's users answer like missing ones
+            raise UserNotFound("Unknown user ids: {}".format(missing), "members")
+        return wanted
+
+    def _members(self, group_ids):
+        members = {}
+        if group_ids:
+            for group_id, user_id in self.db.execute(select(GroupMember.group_id, GroupMember.user_id)
+                                                     .where(GroupMember.group_id.in_(group_ids))):
+                members.setdefault(group_id, []).append(user_id)
+        return members
+
+
+def _as_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1

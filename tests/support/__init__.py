@@ -1,0 +1,1 @@
+"""Test support: per-run broker vhost and databases, the whole system, an HTTP client."""
