@@ -15,7 +15,7 @@ import socket  # noqa: E402
 import pytest  # noqa: E402
 
 from infra import migrate  # noqa: E402
-from infra.processes import ROOT, System  # noqa: E402
+from infra.processes import ROOT, System, available_components  # noqa: E402
 from tests.support import resources  # noqa: E402
 from tests.support.client import Api  # noqa: E402
 
@@ -38,13 +38,20 @@ def test_env():
     env.update({"{}_DATABASE_URL".format(service.upper()): url for service, url in urls.items()})
     os.environ.update(env)
     for service in urls:
-        if os.path.isdir(os.path.join(ROOT, "services", service, "migrations", "versions")):
+        if service in selected_components() and os.path.isdir(os.path.join(ROOT, "services", service, "migrations", "versions")):
             migrate.upgrade(service)
     try:
         yield TestEnvironment(run_id, vhost, amqp_uri, urls, env)
     finally:
         resources.drop_databases(urls)
         resources.delete_vhost(vhost)
+
+
+def selected_components():
+    """TEST_COMPONENTS=directory,deals,gateway limits what the suite migrates and starts (default: all)."""
+    wanted = os.environ.get("TEST_COMPONENTS")
+    present = available_components()
+    return [name for name in present if not wanted or name in wanted.split(",")]
 
 
 def free_port():
@@ -56,7 +63,8 @@ def free_port():
 @pytest.fixture(scope="session")
 def system(test_env):
     env = dict(os.environ, GATEWAY_ADDRESS="127.0.0.1:{}".format(free_port()))
-    running = System(env=env, log_dir=os.path.join(ROOT, "var", "test-logs", test_env.run_id))
+    running = System(env=env, log_dir=os.path.join(ROOT, "var", "test-logs", test_env.run_id),
+                     components=selected_components())
     try:
         running.start()
     except Exception:
