@@ -58,8 +58,8 @@ class BoomFamily:
 PREFIXES = (
     ("/api/deals", DealsFamily),
     ("/v1/csgoal", CustomerGoalsFamily),
-    ("/api/prospects", BoomFamily),
-    ("/api/clients", BoomFamily),
+    ("/prospects", BoomFamily),
+    ("/clients", BoomFamily),
 )
 
 
