@@ -1,0 +1,1 @@
+"""Deals: the opportunities API (deals document) and the opportunity_changed events."""

@@ -1,0 +1,212 @@
+"""Database access of the deals service: writing a deal with its nested attributes, and the index,
+search and stats queries. Every query starts with `workspace_id = :ws` so it runs on an index that
+starts with the workspace (see models.py)."""
+from sqlalchemy import and_, case, delete, exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from services.deals import domain
+from services.deals.exceptions import DealNotFound, InvalidDeal
+from services.deals.models import (CustomFieldType, Deal, DealCustomField, DealObserver, DealPerson, DealTag,
+                                   Tag)
+
+SCALAR_FIELDS = ("user_id", "company_id", "name", "description", "value", "value_type", "value_count", "currency",
+                 "target_date", "type", "crop_id", "variety_id", "quantity", "unit_id")
+UUID_FIELDS = ("account_uuid", "campaign_uuid", "input_uuid")
+
+
+def get_live(session, workspace_id, deal_id, for_update=False):
+    query = select(Deal).where(Deal.workspace_id == workspace_id, Deal.id == deal_id, Deal.deleted_at.is_(None))
+    if for_update:
+        query = query.with_for_update()
+    deal = session.scalar(query)
+    if deal is None:
+        raise DealNotFound(field="id")  # another workspace's deal answers exactly like a missing one
+    return deal
+
+
+def apply_fields(deal, data, now):
+    """Copies validated input onto the deal, keeping finished_at in step with the state."""
+    for name in SCALAR_FIELDS:
+        if name in data:
+            setattr(deal, name, data[name])
+    for name in UUID_FIELDS:
+        if name in data:
+            setattr(deal, name, str(data[name]) if data[name] is not None else None)
+    if "name" in data:
+        deal.name_search = domain.search_key(data["name"])
+    if deal.quantity is not None and deal.unit_id is None:
+        raise InvalidDeal("is required when quantity is given", "unit_id")
+    new_state = data.get("current_state", deal.current_state or "open_0")
+    deal.finished_at = domain.finished_at_after(deal.current_state, deal.finished_at, new_state, now)
+    deal.current_state = new_state
+
+
+def replace_nested(session, workspace_id, deal, data):
+    """`person_ids_set`, `observer_user_ids`, `tags_attributes`, `custom_fields_attributes` replace
+    the deal's current set when given."""
+    if "person_ids_set" in data:
+        session.execute(delete(DealPerson).where(DealPerson.deal_id == deal.id))
+        session.add_all(DealPerson(deal_id=deal.id, person_id=pid) for pid in data["person_ids_set"])
+    if "observer_user_ids" in data:
+        session.execute(delete(DealObserver).where(DealObserver.deal_id == deal.id))
+        session.add_all(DealObserver(deal_id=deal.id, user_id=uid) for uid in data["observer_user_ids"])
+    if "tags_attributes" in data:
+        session.execute(delete(DealTag).where(DealTag.deal_id == deal.id))
+        names = sorted({tag["name"].strip() for tag in data["tags_attributes"] if tag["name"].strip()})
+        for tag_id in _tag_ids(session, workspace_id, names):
+            session.add(DealTag(deal_id=deal.id, tag_id=tag_id))
+    if "custom_fields_attributes" in data:
+        session.execute(delete(DealCustomField).where(DealCustomField.deal_id == deal.id))
+        values = {}
+        for index, item in enumerate(data["custom_fields_attributes"]):
+            type_id = _custom_field_type_id(session, workspace_id, item, index)
+            values[type_id] = item.get("value", item.get("name"))
+        session.add_all(DealCustomField(deal_id=deal.id, custom_field_type_id=type_id, value=value)
+                        for type_id, value in values.items())
+    session.flush()
+
+
+def _tag_ids(session, workspace_id, names):
+    if not names:
+        return []
+    existing = dict(session.execute(select(Tag.name, Tag.id).where(Tag.workspace_id == workspace_id,
+                                                                   Tag.name.in_(names))).all())
+    for name in names:
+        if name not in existing:
+            existing[name] = _get_or_create(session, Tag, workspace_id, name)
+    return [existing[name] for name in names]
+
+
+def _custom_field_type_id(session, workspace_id, item, index):
+    if "custom_fields_type_id" in item:
+        type_id = session.scalar(select(CustomFieldType.id).where(
+            CustomFieldType.workspace_id == workspace_id, CustomFieldType.id == item["custom_fields_type_id"]))
+        if type_id is None:
+            raise InvalidDeal("unknown custom field type", "custom_fields_attributes.{}.custom_fields_type_id".format(index))
+        return type_id
+    name = item["custom_fields_type_name"].strip()
+    type_id = session.scalar(select(CustomFieldType.id).where(CustomFieldType.workspace_id == workspace_id,
+                                                              CustomFieldType.name == name))
+    if type_id is None:  # types are created by name on first use
+        type_id = _get_or_create(session, CustomFieldType, workspace_id, name)
+    return type_id
+
+
+def _get_or_create(session, model, workspace_id, name):
+    """The id of the workspace's row with that name; a concurrent writer may create it first."""
+    try:
+        with session.begin_nested():
+            row = model(workspace_id=workspace_id, name=name)
+            session.add(row)
+        return row.id
+    except IntegrityError:
+        return session.scalar(select(model.id).where(model.workspace_id == workspace_id, model.name == name))
+
+
+# --- reading --------------------------------------------------------------------------------------
+def filtered(session, workspace_id, query):
+    """The WHERE of index and stats: live deals of the workspace matching every condition."""
+    conditions = [Deal.workspace_id == workspace_id, Deal.deleted_at.is_(None)]
+    for name, value in query.filters.items():
+        column = getattr(Deal, name)
+        conditions.append(column.is_(None) if value is None else column == value)
+    if query.tag_id is not None or query.tag_name is not None:
+        tag = select(DealTag.deal_id).join(Tag, Tag.id == DealTag.tag_id).where(Tag.workspace_id == workspace_id)
+        if query.tag_id is not None:
+            tag = tag.where(Tag.id == query.tag_id)
+        if query.tag_name is not None:
+            tag = tag.where(Tag.name == query.tag_name)
+        conditions.append(Deal.id.in_(tag))
+    for type_id, type_name, value in query.custom_fields:
+        match = select(DealCustomField.deal_id).where(DealCustomField.value == value)
+        if type_id is not None:
+            match = match.where(DealCustomField.custom_field_type_id.in_(
+                select(CustomFieldType.id).where(CustomFieldType.workspace_id == workspace_id,
+                                                 CustomFieldType.id == type_id)))
+        else:
+            match = match.where(DealCustomField.custom_field_type_id.in_(
+                select(CustomFieldType.id).where(CustomFieldType.workspace_id == workspace_id,
+                                                 func.lower(CustomFieldType.name) == type_name.lower())))
+        conditions.append(Deal.id.in_(match))
+    if query.observer_user_id is not None:
+        conditions.append(exists().where(DealObserver.deal_id == Deal.id,
+                                         DealObserver.user_id == query.observer_user_id))
+    return and_(*conditions)
+
+
+def page(session, workspace_id, query):
+    """(deals of the requested page, total matching)."""
+    where = filtered(session, workspace_id, query)
+    column, direction = query.order
+    sort = getattr(Deal, column)
+    order = (sort.asc(), Deal.id.asc()) if direction == "asc" else (sort.desc(), Deal.id.desc())
+    deals = session.scalars(select(Deal).where(where).order_by(*order)
+                            .limit(query.perpage).offset((query.page - 1) * query.perpage)).all()
+    total = session.scalar(select(func.count()).select_from(Deal).where(where))
+    return deals, total
+
+
+def search(session, workspace_id, term, limit):
+    """Live deals whose name starts with `term`, case-insensitively (an index range scan)."""
+    pattern = domain.like_prefix(domain.search_key(term))
+    return session.scalars(select(Deal).where(Deal.workspace_id == workspace_id, Deal.deleted_at.is_(None),
+                                              Deal.name_search.like(pattern, escape="\\"))
+                           .order_by(Deal.name_search, Deal.id).limit(limit)).all()
+
+
+def stats(session, workspace_id, query, currency):
+    where = filtered(session, workspace_id, query)
+    in_currency = case((Deal.currency == currency, Deal.value * Deal.value_count), else_=0)
+    total, amount = session.execute(select(func.count(), func.sum(in_currency)).select_from(Deal).where(where)).one()
+    return total, amount
+
+
+def extras(session, deals, query, natural_names):
+    """includes (tags, people, company, custom_fields) and methods for a page, in a few queries."""
+    ids = [deal.id for deal in deals]
+    result = {deal.id: {} for deal in deals}
+    if not ids:
+        return result
+    if "tags" in query.includes:
+        rows = session.execute(select(DealTag.deal_id, Tag.id, Tag.name).join(Tag, Tag.id == DealTag.tag_id)
+                               .where(DealTag.deal_id.in_(ids)).order_by(Tag.name)).all()
+        for deal_id in ids:
+            result[deal_id]["tags"] = []
+        for deal_id, tag_id, name in rows:
+            result[deal_id]["tags"].append({"id": tag_id, "name": name})
+    if "people" in query.includes:
+        for deal_id in ids:
+            result[deal_id]["people"] = []
+        for deal_id, person_id in session.execute(select(DealPerson.deal_id, DealPerson.person_id)
+                                                  .where(DealPerson.deal_id.in_(ids))
+                                                  .order_by(DealPerson.person_id)).all():
+            result[deal_id]["people"].append({"id": person_id})
+    if "company" in query.includes:
+        for deal in deals:
+            result[deal.id]["company"] = {"id": deal.company_id} if deal.company_id is not None else None
+    if "custom_fields" in query.includes:
+        for deal_id in ids:
+            result[deal_id]["custom_fields"] = []
+        rows = session.execute(select(DealCustomField.deal_id, CustomFieldType.id, CustomFieldType.name,
+                                      DealCustomField.value)
+                               .join(CustomFieldType, CustomFieldType.id == DealCustomField.custom_field_type_id)
+                               .where(DealCustomField.deal_id.in_(ids)).order_by(CustomFieldType.id)).all()
+        for deal_id, type_id, type_name, value in rows:
+            result[deal_id]["custom_fields"].append({"custom_fields_type_id": type_id,
+                                                     "custom_fields_type_name": type_name, "value": value})
+    if "responsible_user_natural_name" in query.methods:
+        for deal in deals:
+            result[deal.id]["responsible_user_natural_name"] = natural_names.get(deal.user_id)
+    return result
+
+
+def custom_field_types(session, workspace_id):
+    return session.execute(select(CustomFieldType.id, CustomFieldType.name)
+                           .where(CustomFieldType.workspace_id == workspace_id).order_by(CustomFieldType.id)).all()
+
+
+def opportunities_after(session, workspace_id, after_id, limit):
+    query = select(Deal).where(Deal.id > after_id).order_by(Deal.id).limit(limit)
+    if workspace_id is not None:
+        query = query.where(Deal.workspace_id == workspace_id)
+    return session.scalars(query).all()
