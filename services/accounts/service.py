@@ -1,0 +1,232 @@
+"""Accounts service: customer companies of a workspace, their contacts and fields, and deal counts
+kept from `deals.opportunity_changed` (see README.md). Every query is scoped by the verified
+caller's workspace; another workspace's account answers like a missing one (code 5)."""
+import uuid as uuidlib
+
+from marshmallow import ValidationError
+from nameko.rpc import RpcProxy, rpc
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from contracts.events import OpportunityChanged
+from infra import rpc as rpc_call
+from infra.auth import Identity
+from infra.consumers import reliable_event_handler
+from infra.errors import ServiceError
+from infra.db import Database
+from infra.events import utcnow
+from infra.logs import RequestLog
+from infra.validation import load
+from services.accounts import domain, projection, queries, schemas
+from services.accounts.exceptions import (AccountAlreadyExists, AccountNotFound, ContactAlreadyAssociated,
+                                          ContactNotFound, FieldAlreadyAssociated, FieldNotFound,
+                                          InvalidAccountInput)
+from services.accounts.models import Account, Contact, Field
+
+# a caller's mistake is answered, not logged as a bug
+api = rpc(expected_exceptions=ServiceError)
+
+
+def _now():
+    return utcnow().replace(tzinfo=None)
+
+
+class AccountsService:
+    name = "accounts"
+
+    db = Database()
+    caller = Identity()
+    request_log = RequestLog()
+    directory = RpcProxy("directory")
+
+    @api
+    def ping(self):
+        return "ok"
+
+    # --- reads --------------------------------------------------------------------------------------
+    @api
+    def list_accounts(self, payload):
+        me = self.caller()
+        data = load(schemas.ListSchema(), payload, InvalidAccountInput)
+        if data.get("action") == "lite":
+            return {"data": queries.lite(self.db, me.workspace_id, data["filters"])}
+        accounts, next_page = queries.page(self.db, me.workspace_id, data["filters"])
+        contacts = queries.first_contacts(self.db, [account.id for account in accounts])
+        owners = self._owners(me.workspace_id, {account.owner_id for account in accounts})
+        return {"data": [queries.list_item(account, owners.get(account.owner_id, {}), contacts.get(account.id))
+                         for account in accounts], "next_page": next_page}
+
+    @api
+    def get_account(self, account_uuid):
+        me = self.caller()
+        if not account_uuid:
+            raise InvalidAccountInput("uuid: Missing data for required field.", "uuid")
+        return schemas.account_detail(self._account(me.workspace_id, _uuid(account_uuid)))
+
+    @api
+    def validate_tax_id(self, payload):
+        me = self.caller()
+        data = load(schemas.ValidateTaxIdSchema(), payload, InvalidAccountInput)
+        tax_id = domain.check_tax_id(data["tax_id"].strip())
+        query = select(Account).where(Account.workspace_id == me.workspace_id, Account.deleted_at.is_(None),
+                                      Account.tax_key == domain.tax_key(tax_id))
+        if data["country"] is not None:
+            query = query.where(Account.country == data["country"])
+        existing = self.db.scalars(query.order_by(Account.id).limit(1)).first()
+        if existing is None:
+            return {"valid": True, "exists": False}
+        return {"valid": True, "exists": True, "uuid": existing.uuid, "name": existing.name,
+                "country": existing.country}
+
+    # --- writes -------------------------------------------------------------------------------------
+    @api
+    def create_account(self, payload):
+        me = self.caller()
+        data = load(schemas.AccountSchema(), payload, InvalidAccountInput)
+        data.pop("action", None)
+        domain.check_tax_id(data["tax_id"])
+        account = Account(workspace_id=me.workspace_id, owner_id=me.user_id, tax_key=domain.tax_key(data["tax_id"]),
+                          draft=False, **data)
+        self.db.add(account)
+        self._commit_or(AccountAlreadyExists())
+        return {"uuid": account.uuid, "data": schemas.account_written(account)}
+
+    @api
+    def update_account(self, payload):
+        me = self.caller()
+        data = load(schemas.UpdateAccountSchema(), payload, InvalidAccountInput)
+        account = self._account(me.workspace_id, str(data.pop("uuid")), lock=True)
+        data.pop("action", None)
+        domain.check_tax_id(data["tax_id"])
+        for key, value in data.items():
+            setattr(account, key, value)
+        account.tax_key = domain.tax_key(data["tax_id"])
+        self._commit_or(AccountAlreadyExists("Another account with this country and tax_id already exists"))
+        return {"uuid": account.uuid, "data": schemas.account_written(account, with_draft=False)}
+
+    @api
+    def delete_account(self, payload):
+        account = self._account_from(payload, lock=True)
+        account.deleted_at = _now()
+        self.db.commit()
+        return {"uuid": account.uuid}
+
+    @api
+    def inactivate_account(self, payload):
+        me = self.caller()
+        account = self._account_from(payload, lock=True)  # the lock orders us with the deals consumer
+        domain.check_can_inactivate(account, me.user_id)
+        account.inactivation_date = _now()
+        self.db.commit()
+        return {"uuid": account.uuid}
+
+    @api
+    def activate_account(self, payload):
+        me = self.caller()
+        account = self._account_from(payload, lock=True)
+        domain.check_can_activate(account, me.user_id)
+        account.inactivation_date = None
+        self.db.commit()
+        return {"uuid": account.uuid}
+
+    # --- contacts and fields ------------------------------------------------------------------------
+    @api
+    def add_contact(self, payload):
+        data = load(schemas.AddContactSchema(), payload, InvalidAccountInput)
+        account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)
+        contact = Contact(account_id=account.id, workspace_id=account.workspace_id,
+                          contact_uuid=str(data["contact_uuid"] or uuidlib.uuid4()), first_name=data["first_name"],
+                          last_name=data["last_name"], start_date=_naive(data["start_date"]) or _now())
+        self.db.add(contact)
+        self._commit_or(ContactAlreadyAssociated())
+        return {"uuid": account.uuid, "data": schemas.contact_view(contact)}
+
+    @api
+    def remove_contact(self, payload):
+        data = load(schemas.RemoveContactSchema(), payload, InvalidAccountInput)
+        account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)
+        contact = self.db.scalar(select(Contact).where(Contact.account_id == account.id,
+                                                       Contact.contact_uuid == str(data["contact_uuid"])))
+        if contact is None:
+            raise ContactNotFound()
+        self.db.delete(contact)
+        self.db.commit()
+        return {"uuid": account.uuid}
+
+    @api
+    def add_field(self, payload):
+        data = load(schemas.AddFieldSchema(), payload, InvalidAccountInput)
+        account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)
+        field = Field(account_id=account.id, workspace_id=account.workspace_id,
+                      field_uuid=str(data["field_uuid"] or uuidlib.uuid4()),
+                      farm_uuid=str(data["farm_uuid"]) if data["farm_uuid"] else None, hectares=data["hectares"])
+        self.db.add(field)
+        self._commit_or(FieldAlreadyAssociated(), flush_only=True)
+        self._move_hectares(account, 1, field.hectares)
+        self.db.commit()
+        return {"uuid": account.uuid, "data": schemas.field_view(field)}
+
+    @api
+    def remove_field(self, payload):
+        data = load(schemas.RemoveFieldSchema(), payload, InvalidAccountInput)
+        account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)
+        field = self.db.scalar(select(Field).where(Field.account_id == account.id,
+                                                   Field.field_uuid == str(data["field_uuid"])))
+        if field is None:
+            raise FieldNotFound()
+        self.db.delete(field)
+        self._move_hectares(account, -1, -field.hectares)
+        self.db.commit()
+        return {"uuid": account.uuid}
+
+    # --- events -------------------------------------------------------------------------------------
+    @reliable_event_handler("deals", "opportunity_changed")
+    def handle_opportunity_changed(self, payload):
+        try:
+            event = OpportunityChanged().load(payload)
+        except ValidationError as exc:  # a poison message: refused, redelivered up to the limit, dead-lettered
+            raise ValueError("invalid opportunity_changed event: {}".format(exc.messages))
+        projection.apply_opportunity_changed(self.db, event)
+
+    # --- helpers ------------------------------------------------------------------------------------
+    def _account_from(self, payload, lock=False):
+        data = load(schemas.AccountRefSchema(), payload, InvalidAccountInput)
+        return self._account(self.caller().workspace_id, str(data["uuid"]), lock=lock)
+
+    def _account(self, workspace_id, account_uuid, lock=False):
+        query = select(Account).where(Account.workspace_id == workspace_id, Account.uuid == account_uuid,
+                                      Account.deleted_at.is_(None))
+        account = self.db.scalar(query.with_for_update() if lock else query)
+        if account is None:
+            raise AccountNotFound()
+        return account
+
+    def _move_hectares(self, account, count_delta, hectares_delta):
+        self.db.execute(update(Account).where(Account.id == account.id).values(
+            field_count=Account.field_count + count_delta, total_hectares=Account.total_hectares + hectares_delta))
+
+    def _owners(self, workspace_id, user_ids):
+        if not user_ids:
+            return {}
+        users = rpc_call.call(self.directory, "users_in_workspace", workspace_id, user_ids=sorted(user_ids))
+        return {user["id"]: user for user in users}
+
+    def _commit_or(self, conflict, flush_only=False):
+        try:
+            self.db.flush() if flush_only else self.db.commit()
+        except IntegrityError:
+            self.db.rollback()
+            raise conflict
+
+
+def _uuid(value):
+    try:
+        return str(uuidlib.UUID(str(value)))
+    except ValueError:
+        raise InvalidAccountInput("uuid: Not a valid UUID.", "uuid")
+
+
+def _naive(moment):
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(utcnow().tzinfo).replace(tzinfo=None)

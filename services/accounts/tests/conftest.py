@@ -1,0 +1,122 @@
+"""Accounts test helpers: a client for the accounts API that spaces its own requests under the rate
+limit, and a publisher of contract-valid `deals.opportunity_changed` events."""
+import time
+import uuid
+
+import pytest
+from kombu import Connection, Exchange, Producer
+
+from contracts.events import OpportunityChanged
+from infra.events import envelope
+
+ACCOUNTS = "/api/sales/accounts/"
+ACCOUNT = "/api/sales/accounts/account"
+
+
+class AccountsClient:
+    """One caller of the accounts API. Unless `spaced` is False, a 429 is waited out (Retry-After)
+    and retried, so tests of other rules are not disturbed by the rate limit of 10/s per caller."""
+
+    def __init__(self, api, token, spaced=True):
+        self.api, self.token, self.spaced = api, token, spaced
+
+    def _send(self, method, path, **kwargs):
+        for _ in range(20):
+            response = self.api.request(method, path, self.token, **kwargs)
+            if response.status_code != 429 or not self.spaced:
+                return response
+            time.sleep(float(response.headers.get("Retry-After", "1")))
+        return response
+
+    def list(self, filters=None, **body):
+        if filters is not None:
+            body["filters"] = filters
+        return self._send("POST", ACCOUNTS, json=body)
+
+    def page(self, filters=None, **body):
+        response = self.list(filters, **body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def get(self, account_uuid):
+        return self._send("GET", ACCOUNT, params={"uuid": account_uuid})
+
+    def action(self, action, **fields):
+        return self._send("POST", ACCOUNT, json=dict(fields, action=action))
+
+    def create(self, name=None, country=1, tax_id=None, **fields):
+        response = self.action("create", country=country, tax_id=tax_id or new_tax_id(),
+                               name=name or "Account " + uuid.uuid4().hex[:6], **fields)
+        assert response.status_code == 200, response.text
+        return response.json()["uuid"]
+
+
+def new_tax_id():
+    digits = "{:011d}".format(uuid.uuid4().int % 10 ** 11)
+    return "{}-{}-{}".format(digits[:2], digits[2:10], digits[10])
+
+
+def error_of(response):
+    assert response.headers["Content-Type"].startswith("application/json"), response.text
+    body = response.json()
+    assert body["res"] == "error" and isinstance(body["info"], str), body
+    return response.status_code, body["code"]
+
+
+@pytest.fixture
+def workspace(api):
+    return api.signup()
+
+
+@pytest.fixture
+def accounts(api, workspace):
+    return AccountsClient(api, workspace.token)
+
+
+# --- deals events ---------------------------------------------------------------------------------
+DEALS_EXCHANGE = Exchange("deals.events", type="topic", durable=True)
+
+
+def deal_event(workspace_id, deal_uuid, version, change="updated", account_uuid=None, state="open_0",
+               type_="sale", deal_id=1):
+    snapshot = None
+    if change != "deleted":
+        snapshot = {"id": deal_id, "uuid": deal_uuid, "workspace_id": workspace_id, "user_id": None,
+                    "name": "deal", "value": "10.00", "value_type": "Total", "value_count": "1",
+                    "currency": "USD", "currency_id": 840, "target_date": "2025-06-01", "finished_at": None,
+                    "current_state": state, "type": type_, "account_uuid": account_uuid,
+                    "created_at": "2025-01-01T00:00:00.000Z", "updated_at": "2025-01-01T00:00:00.000Z"}
+    event = envelope("opportunity_changed", workspace_id, "opportunity", deal_uuid, version, change, snapshot)
+    OpportunityChanged().load(event)  # the tests publish only what the contract allows
+    return event
+
+
+class DealsEvents:
+    def __init__(self, amqp_uri):
+        self.connection = Connection(amqp_uri, connect_timeout=10)
+        self.producer = Producer(self.connection.channel(), exchange=DEALS_EXCHANGE, serializer="json")
+        DEALS_EXCHANGE(self.connection.default_channel).declare()
+
+    def publish(self, event):
+        self.producer.publish(event, routing_key="opportunity_changed", delivery_mode=2,
+                              exchange=DEALS_EXCHANGE, retry=True)
+
+    def close(self):
+        self.connection.release()
+
+
+@pytest.fixture
+def deals_events(test_env, system):
+    publisher = DealsEvents(test_env.amqp_uri)
+    yield publisher
+    publisher.close()
+
+
+def wait_until(probe, timeout=15, interval=0.25):
+    """Polls `probe` until it returns a truthy value; returns the last value (falsy on timeout)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
