@@ -34,7 +34,7 @@ def test_env():
     urls = resources.database_urls(run_id)
     resources.create_databases(urls)
     env = {"AMQP_URI": amqp_uri, "CRM_ENV": "test", "JWT_SECRET": secrets.token_urlsafe(32),
-           "CRM_VAR_DIR": os.path.join(ROOT, "var", "test-{}".format(run_id)), "OUTBOX_POLL_SECONDS": "0.2"}
+           "CRM_VAR_DIR": os.path.join(ROOT, "var", "test-{}".format(run_id)), "OUTBOX_POLL_SECONDS": "0.2", "RPC_TIMEOUT_SECONDS": "5"}
     env.update({"{}_DATABASE_URL".format(service.upper()): url for service, url in urls.items()})
     os.environ.update(env)
     for service in urls:

@@ -1,0 +1,69 @@
+"""Token verification refuses everything that is not a valid HS256 token we signed."""
+import base64
+import json
+import time
+
+import jwt
+import pytest
+
+from infra import config
+from infra.auth import Caller, issue_token, verify_token, INTERNAL_TOKEN_AUDIENCE
+from infra.errors import Unauthenticated
+
+SECRET = "unit-test-secret-unit-test-secret"
+CALLER = Caller(user_id=7, user_uuid="u-7", workspace_id=3, workspace_uuid="w-3", is_owner=True)
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def test_a_token_we_issued_verifies_to_its_caller():
+    token, _ = issue_token(CALLER, 60, secret=SECRET)
+    assert verify_token(token, secret=SECRET) == CALLER
+
+
+@pytest.mark.parametrize("make_token", [
+    pytest.param(lambda: issue_token(CALLER, 60, secret="another-secret-of-enough-length")[0], id="forged-signature"),
+    pytest.param(lambda: issue_token(CALLER, -10, secret=SECRET)[0], id="expired"),
+    pytest.param(lambda: b64({"alg": "none", "typ": "JWT"}) + "." + b64(dict(CALLER.as_claims(), sub="7", iat=int(time.time()),
+                 exp=int(time.time()) + 60, jti="x", aud="crm-api")) + ".", id="alg-none"),
+    pytest.param(lambda: jwt.encode(dict(CALLER.as_claims(), sub="7", iat=int(time.time()), exp=int(time.time()) + 60,
+                 jti="x", aud="crm-api"), SECRET, algorithm="HS512"), id="other-algorithm"),
+    pytest.param(lambda: _tampered(), id="tampered-payload"),
+    pytest.param(lambda: issue_token(CALLER, 60, secret=SECRET, audience=INTERNAL_TOKEN_AUDIENCE)[0], id="wrong-audience"),
+    pytest.param(lambda: jwt.encode({"sub": "7", "iat": int(time.time()), "exp": int(time.time()) + 60, "jti": "x",
+                 "aud": "crm-api"}, SECRET, algorithm="HS256"), id="no-identity-claims"),
+    pytest.param(lambda: jwt.encode(dict(CALLER.as_claims(), sub="7", exp=int(time.time()) + 60, aud="crm-api"), SECRET,
+                 algorithm="HS256"), id="missing-iat-and-jti"),
+    pytest.param(lambda: "not.a.token", id="garbage"),
+    pytest.param(lambda: "", id="empty"),
+])
+def test_bad_tokens_are_unauthenticated(make_token):
+    with pytest.raises(Unauthenticated):
+        verify_token(make_token(), secret=SECRET)
+
+
+def _tampered():
+    token, _ = issue_token(CALLER, 60, secret=SECRET)
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["workspace_id"] = 999  # try to move into another workspace, keeping the old signature
+    return ".".join([header, b64(claims), signature])
+
+
+@pytest.mark.parametrize("environment", ["production", "test"])
+def test_default_or_missing_secret_is_refused_outside_development(monkeypatch, environment):
+    monkeypatch.setenv("CRM_ENV", environment)
+    monkeypatch.setenv("JWT_SECRET", config.DEVELOPMENT_JWT_SECRET)
+    with pytest.raises(RuntimeError):
+        config.jwt_secret()
+    monkeypatch.delenv("JWT_SECRET")
+    with pytest.raises(RuntimeError):
+        config.jwt_secret()
+
+
+def test_development_falls_back_to_the_development_secret(monkeypatch):
+    monkeypatch.setenv("CRM_ENV", "development")
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    assert config.jwt_secret() == config.DEVELOPMENT_JWT_SECRET
