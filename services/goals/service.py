@@ -1,0 +1,76 @@
+"""Goals service: the sales goals API (campaign goals, assignments, progress) with figures kept
+current by `deals.opportunity_changed` events. Entry points only translate; the rules are in
+usecases.py (API), progress.py (projection and figures) and domain.py (pure progress rules)."""
+from nameko.rpc import RpcProxy, rpc
+
+from contracts.events import OpportunityChanged
+from infra import rpc as rpc_calls
+from infra.auth import Identity
+from infra.consumers import reliable_event_handler
+from infra.db import Database
+from infra.logs import RequestLog
+from infra.outbox import OutboxRelay
+from services.goals import progress, usecases
+from services.goals.models import outbox
+
+
+class PoisonEvent(Exception):
+    """An event that does not satisfy the contract: refused until it is dead-lettered."""
+
+
+class GoalsService:
+    name = "goals"
+
+    db = Database()
+    caller = Identity()
+    request_log = RequestLog()
+    directory = RpcProxy("directory")
+    outbox_relay = OutboxRelay(outbox)
+
+    @rpc
+    def ping(self):
+        return "ok"
+
+    @rpc
+    def list_goals(self, payload):
+        return usecases.list_goals(self.db, self._directory, self.caller(), payload)
+
+    @rpc
+    def goal_action(self, payload):
+        """create / update / delete, by `action`."""
+        return usecases.goal_action(self.db, self._directory, self.caller(), payload)
+
+    @rpc
+    def assign_goal(self, payload):
+        return usecases.assign_goal(self.db, self._directory, self.caller(), payload)
+
+    @rpc
+    def unassign_goal(self, payload):
+        return usecases.unassign_goal(self.db, self._directory, self.caller(), payload)
+
+    @rpc
+    def goal_progress(self, payload):
+        return usecases.goal_progress(self.db, self._directory, self.caller(), payload)
+
+    @reliable_event_handler("deals", "opportunity_changed")
+    def handle_opportunity_changed(self, payload):
+        """Idempotent and order tolerant (the projection keeps each deal's version). Raising puts the
+        message back; after the delivery limit it is dead-lettered."""
+        errors = OpportunityChanged().validate(payload) if isinstance(payload, dict) else {"_": "not an object"}
+        if errors:
+            raise PoisonEvent("opportunity_changed does not match the contract: {}".format(errors))
+        event = OpportunityChanged().load(payload)
+        snapshot = event["snapshot"]
+        if (snapshot is None) != (event["change"] == "deleted") or (
+                snapshot is not None and (snapshot["uuid"] != event["aggregate_id"]
+                                          or snapshot["workspace_id"] != event["workspace_id"])):
+            raise PoisonEvent("opportunity_changed snapshot does not match its envelope")
+        try:
+            progress.apply_change(self.db, event["aggregate_id"], event["workspace_id"], event["version"], snapshot)
+            self.db.commit()
+        except Exception:
+            self.db.rollback()
+            raise
+
+    def _directory(self, method, *args, **kwargs):
+        return rpc_calls.call(self.directory, method, *args, **kwargs)

@@ -1,0 +1,22 @@
+"""Fixtures of the goals tests: a fresh workspace with a campaign, and a publisher of
+contract-valid `deals.opportunity_changed` events on the test vhost."""
+import pytest
+
+from services.goals.tests.support import EventPublisher, GoalsClient
+
+
+@pytest.fixture
+def ws(api):
+    return api.signup()
+
+
+@pytest.fixture
+def goals(api, ws):
+    return GoalsClient(api, ws)
+
+
+@pytest.fixture(scope="session")
+def publisher(test_env, system):
+    publisher = EventPublisher(test_env.amqp_uri)
+    yield publisher
+    publisher.close()
