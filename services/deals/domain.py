@@ -16,7 +16,7 @@ METHODS = ("responsible_user_natural_name",)
 
 # order criterion -> (column key, default direction when the client sends no direction)
 ORDERS = {
-    "name": ("name", "asc"),
+    "name": ("name_search", "asc"),  # alphabetical regardless of case
     "created_at": ("created_at", "desc"),
     "updated_at": ("updated_at", "desc"),
     "activity": ("updated_at", "desc"),  # the last change of the deal is its last activity here
@@ -124,7 +124,7 @@ class DealQuery:
     tag_name: str = None
     custom_fields: list = field(default_factory=list)  # [(type id or None, type name or None, value)]
     observer_user_id: int = None
-    order: tuple = ("name", "asc")
+    order: tuple = ("name_search", "asc")
     page: int = 1
     perpage: int = DEFAULT_PERPAGE
     includes: frozenset = frozenset()
@@ -163,7 +163,7 @@ def parse_query(args, caller_user_id):
 def parse_order(order):
     """`name-asc` (default), `created_at-desc`...; a criterion alone gets its own default direction."""
     if order in (None, ""):
-        return ("name", "asc")
+        return ("name_search", "asc")
     criterion, _, direction = str(order).strip().partition("-")
     if criterion not in ORDERS:
         raise InvalidQuery("must be one of {} with -asc or -desc".format(", ".join(ORDERS)), "order")

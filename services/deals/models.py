@@ -56,7 +56,7 @@ class Deal(Base):
     version = Column(Integer, nullable=False, default=1)  # per-deal event version
 
 
-Index("ix_deals_ws_name", Deal.workspace_id, Deal.name, Deal.id, postgresql_where=Deal.deleted_at.is_(None),
+Index("ix_deals_ws_name", Deal.workspace_id, Deal.name_search, Deal.id, postgresql_where=Deal.deleted_at.is_(None),
       sqlite_where=Deal.deleted_at.is_(None))
 Index("ix_deals_ws_search", Deal.workspace_id, Deal.name_search, postgresql_ops={"name_search": "text_pattern_ops"},
       postgresql_where=Deal.deleted_at.is_(None), sqlite_where=Deal.deleted_at.is_(None))

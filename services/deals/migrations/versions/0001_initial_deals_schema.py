@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 05:46:39.529504
+Create Date: 2026-11-21 05:47:58.320131
 """
 from alembic import op
 import sqlalchemy as sa
@@ -57,7 +57,7 @@ def upgrade():
     with op.batch_alter_table('deals', schema=None) as batch_op:
         batch_op.create_index('ix_deals_ws_created', ['workspace_id', 'created_at', 'id'], unique=False, postgresql_where=sa.text('deleted_at IS NULL'), sqlite_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index('ix_deals_ws_id', ['workspace_id', 'id'], unique=False)
-        batch_op.create_index('ix_deals_ws_name', ['workspace_id', 'name', 'id'], unique=False, postgresql_where=sa.text('deleted_at IS NULL'), sqlite_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_deals_ws_name', ['workspace_id', 'name_search', 'id'], unique=False, postgresql_where=sa.text('deleted_at IS NULL'), sqlite_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index('ix_deals_ws_search', ['workspace_id', 'name_search'], unique=False, postgresql_ops={'name_search': 'text_pattern_ops'}, postgresql_where=sa.text('deleted_at IS NULL'), sqlite_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index('ix_deals_ws_state', ['workspace_id', 'current_state'], unique=False, postgresql_where=sa.text('deleted_at IS NULL'), sqlite_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index('ix_deals_ws_updated', ['workspace_id', 'updated_at', 'id'], unique=False, postgresql_where=sa.text('deleted_at IS NULL'), sqlite_where=sa.text('deleted_at IS NULL'))
