@@ -11,7 +11,7 @@ from nameko.web.handlers import http
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
 
-from infra import config
+from infra import config, ratelimit
 from infra.auth import Caller, TokenSecret, verify_token
 from gateway import routes
 from gateway.context import RequestContext
@@ -74,11 +74,14 @@ class GatewayService:
             ctx = RequestContext(request, request_id, self._proxies(), self.worker_data)
             if not route.public:
                 ctx.authenticate(self._verify_user_token, self._api_key_caller)
+            if route.rate_limited:
+                ratelimit.check(ctx.caller)
             result = route.handler(ctx, **path_values)
             response = self._response(result, headers)
         except Exception as exc:  # every failure is answered in the family's envelope
             error = as_service_error(exc, request_id)
-            response = error_response(family, error, request_id, headers=headers)
+            response = error_response(family, error, request_id,
+                                      headers=dict(headers, **getattr(error, "headers", {})))
         log.info("request_id=%s %s %s %s %.1fms", request_id, request.method, request.path, response.status_code,
                  (time.monotonic() - started) * 1000)
         return response

@@ -1,0 +1,136 @@
+"""Per-caller rate limit of the gateway: at most RATE_LIMIT_PER_SECOND (default 10) requests of one
+caller in any sliding window of one second, on the routes marked `rate_limited`.
+
+The state is shared by every gateway process through Redis (`RATE_LIMIT_REDIS_URL`, default
+redis://127.0.0.1:6379/0): one sorted set per caller holds the times of its accepted requests in
+the window, trimmed, counted and added to in one Lua script, so concurrent requests on several
+gateways cannot both take the last slot, and Redis's own clock is the only clock.
+
+When Redis cannot be reached the gateway keeps answering: it falls back to a limiter inside the
+process (a warning is logged, Redis is tried again every few seconds). With one gateway process,
+as `make run` starts, that enforces the same limit; with several, each process counts alone
+(up to processes x limit). `RATE_LIMIT_REDIS_URL=` (empty) selects the in-process limiter.
+
+The caller is the verified user (its uuid, whichever credential it used, token or API key).
+A refused request does not use up a slot. The answer is 429 with `Retry-After` (whole seconds).
+"""
+import collections
+import logging
+import math
+import os
+import threading
+import time
+import uuid
+
+from infra import config
+from infra.errors import RateLimited
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+KEY_PREFIX = "crm:ratelimit:"
+REDIS_RETRY_SECONDS = 5.0
+
+# KEYS[1] = caller key; ARGV = limit, window in microseconds, a unique member.
+# Returns {1, 0} when accepted, {0, microseconds until a slot frees} when refused.
+SLIDING_WINDOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000))
+  return {1, 0}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, math.max(1, math.floor(tonumber(oldest[2]) + window - now))}
+"""
+
+
+class TooManyRequests(RateLimited):
+    """RateLimited with the Retry-After header the gateway adds to its answer."""
+
+    def __init__(self, info=None, field=None, errors=None, retry_after=1):
+        super().__init__(info, field, errors)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class LocalLimiter:
+    """The same sliding window inside one process (the fallback)."""
+
+    def __init__(self, limit, window=1.0):
+        self.limit, self.window = limit, window
+        self.lock = threading.Lock()
+        self.calls = {}
+
+    def hit(self, key):
+        """(accepted, seconds to wait)."""
+        now = time.monotonic()
+        with self.lock:
+            recent = self.calls.setdefault(key, collections.deque())
+            while recent and recent[0] <= now - self.window:
+                recent.popleft()
+            if len(recent) < self.limit:
+                recent.append(now)
+                if len(self.calls) > 10000:  # forget idle callers
+                    self.calls = {k: v for k, v in self.calls.items() if v and v[-1] > now - self.window}
+                return True, 0.0
+            return False, recent[0] + self.window - now
+
+
+class RedisLimiter:
+    def __init__(self, url, limit, window=1.0):
+        import redis  # only needed when a Redis URL is configured
+        self.errors = (redis.RedisError, OSError)
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=0.3, socket_timeout=0.3)
+        self.script = self.client.register_script(SLIDING_WINDOW)
+        self.limit, self.window_us = limit, int(window * 1_000_000)
+
+    def hit(self, key):
+        accepted, wait_us = self.script(keys=[KEY_PREFIX + key], args=[self.limit, self.window_us, uuid.uuid4().hex])
+        return bool(accepted), int(wait_us) / 1_000_000
+
+
+class RateLimiter:
+    """Redis when it answers, else the in-process fallback."""
+
+    def __init__(self, limit=None, redis_url=None, window=1.0):
+        self.limit = limit or config.int_setting("RATE_LIMIT_PER_SECOND", 10)
+        url = os.environ.get("RATE_LIMIT_REDIS_URL", DEFAULT_REDIS_URL) if redis_url is None else redis_url
+        self.local = LocalLimiter(self.limit, window)
+        self.redis = RedisLimiter(url, self.limit, window) if url else None
+        self.redis_down_until = 0.0
+        if self.redis is None:
+            log.warning("rate limit: no RATE_LIMIT_REDIS_URL, counting in this process only")
+
+    def check(self, caller):
+        """Raises TooManyRequests when `caller` is over the limit."""
+        accepted, wait = self._hit(caller.user_uuid)
+        if not accepted:
+            raise TooManyRequests("Rate limit of {} requests per second exceeded".format(self.limit),
+                                  retry_after=max(1, math.ceil(wait)))
+
+    def _hit(self, key):
+        if self.redis is not None and time.monotonic() >= self.redis_down_until:
+            try:
+                return self.redis.hit(key)
+            except self.redis.errors as exc:
+                self.redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
+                log.warning("rate limit: Redis unavailable (%s); counting in this process for %.0fs",
+                            exc, REDIS_RETRY_SECONDS)
+        return self.local.hit(key)
+
+
+_limiter = None
+_limiter_lock = threading.Lock()
+
+
+def check(caller):
+    """The gateway's hook: the process-wide limiter, built from the environment on first use."""
+    global _limiter
+    if _limiter is None:
+        with _limiter_lock:
+            if _limiter is None:
+                _limiter = RateLimiter()
+    _limiter.check(caller)
