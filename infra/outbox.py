@@ -152,14 +152,18 @@ class OutboxRelay(DependencyProvider):
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)
             ).all()
-            sent = []
-            try:
-                for row in rows:
+            sent, failure = [], None
+            for row in rows:
+                try:
                     self._publish(row.event_type, row.payload)
-                    sent.append(row.id)
-            finally:
-                if sent:
-                    session.execute(update(table).where(table.c.id.in_(sent)).values(sent_at=utcnow().replace(tzinfo=None)))
+                except Exception as exc:  # keep the marks of the rows already confirmed: raise after commit
+                    failure = exc
+                    break
+                sent.append(row.id)
+            if sent:
+                session.execute(update(table).where(table.c.id.in_(sent)).values(sent_at=utcnow().replace(tzinfo=None)))
+        if failure is not None:
+            raise failure
         return len(sent)
 
     def _publish(self, event_type, payload):
