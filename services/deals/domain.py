@@ -3,7 +3,7 @@ index query language (order, paging, filter[...], tags, custom_fields[...], obse
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from contracts.events import OPEN_STATES, OPPORTUNITY_STATES, OPPORTUNITY_TYPES, VALUE_TYPES
 from services.deals.exceptions import InvalidQuery
@@ -83,7 +83,7 @@ def json_number(number):
     number = Decimal(number or 0)
     if number == number.to_integral_value():
         return int(number)
-    return float(round(number, 2))
+    return float(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def parse_id_list(value):
