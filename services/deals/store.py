@@ -104,7 +104,7 @@ def _get_or_create(session, model, workspace_id, name):
 
 
 # --- reading --------------------------------------------------------------------------------------
-def filtered(session, workspace_id, query):
+def filtered(workspace_id, query):
     """The WHERE of index and stats: live deals of the workspace matching every condition."""
     conditions = [Deal.workspace_id == workspace_id, Deal.deleted_at.is_(None)]
     for name, value in query.filters.items():
@@ -134,30 +134,42 @@ def filtered(session, workspace_id, query):
     return and_(*conditions)
 
 
-def page(session, workspace_id, query):
-    """(deals of the requested page, total matching)."""
-    where = filtered(session, workspace_id, query)
+def page_statements(workspace_id, query):
+    """(rows of the requested page, count of all matching) as SELECT statements."""
+    where = filtered(workspace_id, query)
     column, direction = query.order
     sort = getattr(Deal, column)
     order = (sort.asc(), Deal.id.asc()) if direction == "asc" else (sort.desc(), Deal.id.desc())
-    deals = session.scalars(select(Deal).where(where).order_by(*order)
-                            .limit(query.perpage).offset((query.page - 1) * query.perpage)).all()
-    total = session.scalar(select(func.count()).select_from(Deal).where(where))
-    return deals, total
+    rows = select(Deal).where(where).order_by(*order).limit(query.perpage).offset((query.page - 1) * query.perpage)
+    return rows, select(func.count()).select_from(Deal).where(where)
+
+
+def page(session, workspace_id, query):
+    """(deals of the requested page, total matching)."""
+    rows, count = page_statements(workspace_id, query)
+    return session.scalars(rows).all(), session.scalar(count)
+
+
+def search_statement(workspace_id, term, limit):
+    """Live deals whose name starts with `term`, case-insensitively (an index range scan)."""
+    pattern = domain.like_prefix(domain.search_key(term))
+    return (select(Deal).where(Deal.workspace_id == workspace_id, Deal.deleted_at.is_(None),
+                               Deal.name_search.like(pattern, escape="\\"))
+            .order_by(Deal.name_search, Deal.id).limit(limit))
 
 
 def search(session, workspace_id, term, limit):
-    """Live deals whose name starts with `term`, case-insensitively (an index range scan)."""
-    pattern = domain.like_prefix(domain.search_key(term))
-    return session.scalars(select(Deal).where(Deal.workspace_id == workspace_id, Deal.deleted_at.is_(None),
-                                              Deal.name_search.like(pattern, escape="\\"))
-                           .order_by(Deal.name_search, Deal.id).limit(limit)).all()
+    return session.scalars(search_statement(workspace_id, term, limit)).all()
+
+
+def stats_statement(workspace_id, query, currency):
+    """count of the matching deals and the sum of value * value_count of those in `currency`."""
+    in_currency = case((Deal.currency == currency, Deal.value * Deal.value_count), else_=0)
+    return select(func.count(), func.sum(in_currency)).select_from(Deal).where(filtered(workspace_id, query))
 
 
 def stats(session, workspace_id, query, currency):
-    where = filtered(session, workspace_id, query)
-    in_currency = case((Deal.currency == currency, Deal.value * Deal.value_count), else_=0)
-    total, amount = session.execute(select(func.count(), func.sum(in_currency)).select_from(Deal).where(where)).one()
+    total, amount = session.execute(stats_statement(workspace_id, query, currency)).one()
     return total, amount
 
 
