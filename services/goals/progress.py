@@ -191,7 +191,7 @@ def emit(session, goal, event_type, previous_current):
 
 
 def _text(value):
-    return str(Decimal(value).normalize()) if value is not None else None
+    return format(Decimal(value).normalize(), "f") if value is not None else None
 
 
 # --- locking ----------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from infra.logs import RequestLog
 from infra.outbox import OutboxRelay
 from services.goals import progress, usecases
 from services.goals.models import outbox
+from services.goals.sink import GoalEventsSink
 
 
 class PoisonEvent(Exception):
@@ -26,6 +27,7 @@ class GoalsService:
     request_log = RequestLog()
     directory = RpcProxy("directory")
     outbox_relay = OutboxRelay(outbox)
+    events_sink = GoalEventsSink()  # declared before the relay publishes: goal events always route
 
     @rpc
     def ping(self):

@@ -20,3 +20,11 @@ def publisher(test_env, system):
     publisher = EventPublisher(test_env.amqp_uri)
     yield publisher
     publisher.close()
+
+
+@pytest.fixture
+def goal_events(test_env, system):
+    from services.goals.tests.support import GoalEvents
+    events = GoalEvents(test_env.amqp_uri)
+    yield events
+    events.close()

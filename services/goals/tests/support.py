@@ -101,3 +101,40 @@ def run_cli(*args, timeout=120):
     done = subprocess.run([sys.executable, "-m", "services.goals.cli", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout)
     return done.returncode, done.stdout + done.stderr
+
+
+class GoalEvents:
+    """Collects what the goals service publishes on `goals.events` (bound before anything happens)."""
+
+    def __init__(self, amqp_uri):
+        from kombu import Queue
+        self.connection = Connection(amqp_uri)
+        exchange = Exchange("goals.events", type="topic", durable=True)
+        channel = self.connection.channel()
+        exchange(channel).declare()
+        name = "test-goal-events-" + uuid.uuid4().hex[:8]
+        self.queue = Queue(name, exchange=exchange, routing_key="#", exclusive=True, auto_delete=True)(channel)
+        self.queue.declare()
+        self.seen = []
+
+    def drain(self):
+        while True:
+            message = self.queue.get(no_ack=True)
+            if message is None:
+                return self.seen
+            self.seen.append(json.loads(message.body))
+
+    def of(self, goal_uuid, event_type=None):
+        return [e for e in self.drain() if e["aggregate_id"] == goal_uuid
+                and (event_type is None or e["event_type"] == event_type)]
+
+    def close(self):
+        self.connection.release()
+
+
+def assert_stays(probe, expected, seconds=1.0, interval=0.2):
+    """Asserts `probe()` keeps answering `expected` for `seconds` (late redeliveries change nothing)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert probe() == expected
+        time.sleep(interval)
