@@ -72,3 +72,17 @@ def test_list_opportunities_rebuilds_a_projection_including_deleted(api, ws, mak
 def test_is_newer_orders_events_by_version():
     assert is_newer(None, 1) and is_newer(1, 2)
     assert not is_newer(2, 2) and not is_newer(3, 2)
+
+
+def test_concurrent_updates_of_one_deal_get_distinct_increasing_versions(api, ws, make_deal, tap):
+    import eventlet
+    deal = make_deal(ws)
+    path = "/api/deals/{}.json".format(deal["id"])
+    pool = eventlet.GreenPool()
+    statuses = list(pool.imap(lambda n: api.put(path, {"deal": {"description": "edit {}".format(n)}},
+                                                token=ws.token).status_code, range(6)))
+    assert statuses == [200] * 6
+    events = tap.wait_for(lambda events: len([e for e in events if e["aggregate_id"] == deal["uuid"]]) >= 7)
+    versions = [e["version"] for e in events if e["aggregate_id"] == deal["uuid"]]
+    assert sorted(versions) == list(range(1, 8))  # one event per write, no version given twice
+    assert versions == sorted(versions)  # and published in commit order
