@@ -8,7 +8,7 @@ accounts updated in a fixed order so two deals moving between the same accounts 
 """
 import logging
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -51,3 +51,18 @@ def apply_opportunity_changed(db, event):
                    .values({counter: getattr(Account, counter) + delta, total: getattr(Account, total) + delta}))
     db.commit()
     return True
+
+
+def recount(db, workspace_id):
+    """{account_uuid: {(bucket, type): count}} recomputed from the projection (a reconcile check:
+    it must equal the counters kept on the accounts)."""
+    counts = {}
+    rows = db.execute(select(Opportunity.account_uuid, Opportunity.state, Opportunity.type, func.count())
+                      .where(Opportunity.workspace_id == workspace_id, Opportunity.deleted.is_(False),
+                             Opportunity.account_uuid.is_not(None))
+                      .group_by(Opportunity.account_uuid, Opportunity.state, Opportunity.type))
+    for account_uuid, state, type_, count in rows:
+        key = (domain.bucket_of(state), type_)
+        per_account = counts.setdefault(account_uuid, {})
+        per_account[key] = per_account.get(key, 0) + count
+    return counts

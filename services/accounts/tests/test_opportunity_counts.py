@@ -103,3 +103,49 @@ def test_inactivate_refused_while_opportunities_are_open(workspace, accounts, de
     deals_events.publish(deal_event(ws, deal, 2, "updated", account, "lost", "purchase"))
     expect(accounts, account, {"lostDeals": {"purchase": 1}})
     assert accounts.action("inactivate", uuid=account).status_code == 200
+
+
+def test_many_versions_of_one_deal_at_once_end_at_the_newest(workspace, accounts, deals_events, test_env):
+    ws = workspace.workspace["id"]
+    first, second = accounts.create(name="Ping"), accounts.create(name="Pong")
+    deal = str(uuid.uuid4())
+    states = ["open_0", "open_25", "won", "lost", "open_75"]
+    for version in range(30, 0, -1):  # newest first, then older ones: all but one must be ignored
+        target = first if version % 2 else second
+        deals_events.publish(deal_event(ws, deal, version, "updated", target, states[version % 5], "exchange"))
+    marker = str(uuid.uuid4())
+    deals_events.publish(deal_event(ws, marker, 1, "created", first, "won", "purchase"))
+    expect(accounts, first, {"wonDeals": {"purchase": 1}})
+    expect(accounts, second, {"openDeals": {"exchange": 1}})  # version 30: second, states[0]
+    assert_counters_match_projection(test_env, ws)
+
+
+def assert_counters_match_projection(test_env, workspace_id):
+    """The counters kept on the accounts equal a from-scratch recount of the projection."""
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from services.accounts import projection
+    from services.accounts.models import Account
+    from services.accounts.queries import counters
+    engine = create_engine(test_env.database_urls["accounts"])
+    try:
+        with Session(engine) as db:
+            expected = projection.recount(db, workspace_id)
+            for account in db.scalars(select(Account).where(Account.workspace_id == workspace_id)):
+                kept = {key: value for key, value in counters(account).items() if value}
+                assert kept == expected.get(account.uuid, {}), account.name
+                assert account.open_total == sum(v for (b, _), v in kept.items() if b == "open")
+    finally:
+        engine.dispose()
+
+
+def test_an_event_that_breaks_the_contract_ends_in_the_dead_letter_queue(workspace, accounts, deals_events, test_env):
+    from tests.support import resources
+    bad = deal_event(workspace.workspace["id"], str(uuid.uuid4()), 1, "created", accounts.create(), "open_0", "sale")
+    bad["snapshot"]["current_state"] = "maybe"
+    deals_events.publish(bad)
+    name = "evt-deals-opportunity_changed--accounts.handle_opportunity_changed.dead-letter"
+    info = wait_until(lambda: (lambda q: q if q and q.get("messages", 0) >= 1 else None)(
+        resources.queue_info(test_env.vhost, name)), timeout=30, interval=0.5)
+    assert info and info["messages"] >= 1, info
