@@ -28,3 +28,25 @@ def goal_events(test_env, system):
     events = GoalEvents(test_env.amqp_uri)
     yield events
     events.close()
+
+
+@pytest.fixture
+def deals(api, ws, goals):
+    from services.goals.tests.support import DealsClient
+    return DealsClient(api, ws, goals.campaign["uuid"])
+
+
+@pytest.fixture
+def deal_tap(test_env, system):
+    from services.goals.tests.support import DealEventTap
+    tap = DealEventTap(test_env.amqp_uri)
+    yield tap
+    tap.close()
+
+
+@pytest.fixture
+def goals_db(test_env):
+    from sqlalchemy import create_engine
+    engine = create_engine(test_env.database_urls["goals"])
+    yield engine
+    engine.dispose()

@@ -138,3 +138,54 @@ def assert_stays(probe, expected, seconds=1.0, interval=0.2):
     while time.monotonic() < deadline:
         assert probe() == expected
         time.sleep(interval)
+
+
+class DealsClient:
+    """The deals HTTP API (`{"deal": {...}}`), the producer of opportunity_changed."""
+
+    def __init__(self, api, ws, campaign_uuid):
+        self.api, self.ws, self.campaign_uuid = api, ws, campaign_uuid
+
+    def create(self, token=None, **fields):
+        deal = {"name": "Deal " + uuid.uuid4().hex[:6], "value": "100", "value_type": "Total", "value_count": "1",
+                "target_date": "2025-06-30", "current_state": "won", "type": "sale",
+                "campaign_uuid": self.campaign_uuid, "input_uuid": INPUT, "quantity": "100", "unit_id": 1,
+                "currency": "USD"}
+        deal.update(fields)
+        response = self.api.post("/api/deals.json", {"deal": deal}, token=token or self.ws.token)
+        assert response.status_code == 201, response.text
+        return response.json()["deal"]
+
+    def update(self, deal_id, token=None, **fields):
+        response = self.api.put("/api/deals/{}.json".format(deal_id), {"deal": fields}, token=token or self.ws.token)
+        assert response.status_code == 200, response.text
+        return response.json()["deal"]
+
+    def delete(self, deal_id, token=None):
+        response = self.api.delete("/api/deals/{}.json".format(deal_id), token=token or self.ws.token)
+        assert response.status_code == 200, response.text
+
+
+class DealEventTap:
+    """A queue of our own on `deals.events`: copies of the real events, to redeliver them later."""
+
+    def __init__(self, amqp_uri):
+        from kombu import Queue
+        self.connection = Connection(amqp_uri)
+        exchange = Exchange("deals.events", type="topic", durable=True)
+        channel = self.connection.channel()
+        exchange(channel).declare()
+        self.queue = Queue("test-deal-tap-" + uuid.uuid4().hex[:8], exchange=exchange,
+                           routing_key="opportunity_changed", exclusive=True, auto_delete=True)(channel)
+        self.queue.declare()
+        self.seen = []
+
+    def drain(self):
+        while True:
+            message = self.queue.get(no_ack=True)
+            if message is None:
+                return self.seen
+            self.seen.append(json.loads(message.body))
+
+    def close(self):
+        self.connection.release()

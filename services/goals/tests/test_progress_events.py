@@ -4,7 +4,7 @@ import time
 import uuid
 
 from infra.consumers import dead_letter_queue_name
-from services.goals.tests.support import INPUT, opportunity_event, assert_stays, wait_for
+from services.goals.tests.support import INPUT, opportunity_event, assert_stays, run_cli, wait_for
 from tests.support.resources import queue_info
 
 QUEUE = "evt-deals-opportunity_changed--goals.handle_opportunity_changed"
@@ -131,6 +131,8 @@ def test_duplicates_and_reordering_leave_the_same_figures(goals, publisher):
     detail = goals.wait_current(goal["uuid"], 51)  # v5: won 50, plus the marker
     assert sorted(o["quantity"] for o in detail["operations"]) == [1, 50]
     assert_stays(lambda: goals.detail(goal["uuid"])["current"], 51)
+    code, output = run_cli("reconcile", "--local", "--workspace", str(goals.ws.workspace["id"]))
+    assert code == 0 and "0 with drift" in output, output
 
 
 def test_progress_is_capped_at_100_and_goal_achieved_is_emitted_once(goals, publisher, goal_events):
