@@ -1,0 +1,193 @@
+"""Cost of one opportunity_changed event as the workspace grows (10^4, 10^5 [, 10^6] opportunities).
+
+    .venv/bin/python -m bench.goals_scale            # 10^4 and 10^5 opportunities (a few minutes)
+    .venv/bin/python -m bench.goals_scale --full     # and 10^6
+
+A throw-away PostgreSQL database gets the goals schema; opportunities of one workspace and campaign
+(10 products, 100 users, every state) and the contributions of 20 goals are bulk-loaded with COPY.
+At each size the event handler's work (`progress.apply_change` + commit, what the consumer runs per
+message) is timed for a mix of updates of existing deals and new deals; for contrast, so is a
+from-scratch recomputation of the workspace-wide goal (what a rescan per event would cost).
+Afterwards every goal's stored figure is checked against an SQL recomputation.
+"""
+import argparse
+import io
+import os
+import random
+import time
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
+
+from bench.support import summarize, write_result
+from tests.support import resources
+
+WS, CAMPAIGN = 1, str(uuid.UUID(int=1))
+INPUTS = [str(uuid.UUID(int=100 + i)) for i in range(10)]
+STATES = ["won", "won", "won", "open_25", "open_50", "open_75", "open_0", "lost"]
+COLUMNS = ("uuid", "version", "workspace_id", "deleted", "deal_id", "name", "user_id", "campaign_uuid", "type",
+           "input_uuid", "crop_id", "variety_id", "current_state", "quantity", "unit_id", "value", "value_count",
+           "currency_id")
+
+
+def setup_database():
+    run_id = "bs" + resources.new_run_id()
+    urls = {"goals": resources.database_urls(run_id)["goals"]}
+    resources.create_databases(urls)
+    os.environ["GOALS_DATABASE_URL"] = urls["goals"]
+    from infra import migrate
+    migrate.upgrade("goals")
+    return urls
+
+
+def create_goals(engine):
+    """20 goals: per product one workspace-wide goal and one assigned to 10 users."""
+    with engine.begin() as connection:
+        for index, input_uuid in enumerate(INPUTS):
+            for assigned in (False, True):
+                goal_id = connection.execute(text(
+                    "INSERT INTO goals (uuid, workspace_id, owner_id, owner_uuid, description, campaign_uuid, "
+                    "campaign_name, goal_type, goal_subtype, input_uuid, amount, id_unit, assigned, current, forecast, "
+                    "progress, progress_int, version, created_at, modified_at) VALUES (:uuid, :ws, 1, :owner, 'bench', "
+                    ":campaign, 'bench', 'sale', 'volume', :input, 1000000000, 1, :assigned, 0, 0, 0, 0, 1, now(), "
+                    "now()) RETURNING id"), {"uuid": str(uuid.uuid4()), "ws": WS, "owner": str(uuid.uuid4()),
+                                              "campaign": CAMPAIGN, "input": input_uuid, "assigned": assigned}).scalar()
+                if assigned:
+                    for user_id in range(1, 11):
+                        connection.execute(text("INSERT INTO goal_members (goal_id, group_id, user_id) "
+                                                "VALUES (:g, 0, :u)"), {"g": goal_id, "u": user_id})
+                        connection.execute(text("INSERT INTO goal_assignments (goal_id, kind, assignee_id) "
+                                                "VALUES (:g, 'user', :u)"), {"g": goal_id, "u": user_id})
+
+
+def load_opportunities(engine, start, count, rng):
+    buffer = io.StringIO()
+    for deal_id in range(start, start + count):
+        quantity = rng.randint(1, 5000)
+        row = (str(uuid.uuid4()), 1, WS, "f", deal_id, "deal {}".format(deal_id), rng.randint(1, 100), CAMPAIGN,
+               "sale", INPUTS[deal_id % len(INPUTS)], None, None, rng.choice(STATES), quantity, 1, 10, 1, 840)
+        buffer.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
+    buffer.seek(0)
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cursor:
+            cursor.copy_expert("COPY opportunities ({}) FROM STDIN".format(", ".join(COLUMNS)), buffer)
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def rebuild_contributions(engine):
+    """Contributions and figures of every goal in SQL (the state the consumer would have built)."""
+    weight = ("CASE o.current_state WHEN 'won' THEN 100 WHEN 'open_75' THEN 75 WHEN 'open_50' THEN 50 "
+              "WHEN 'open_25' THEN 25 ELSE 0 END")
+    with engine.begin() as connection:
+        connection.execute(text("TRUNCATE goal_contributions"))
+        connection.execute(text(
+            "INSERT INTO goal_contributions (goal_id, opportunity_uuid, user_id, state, amount, raw_quantity, "
+            "raw_unit_id) SELECT g.id, o.uuid, o.user_id, o.current_state, o.quantity, o.quantity, o.unit_id "
+            "FROM goals g JOIN opportunities o ON o.workspace_id = g.workspace_id AND o.campaign_uuid = "
+            "g.campaign_uuid AND o.type = g.goal_type AND o.input_uuid = g.input_uuid WHERE NOT o.deleted AND "
+            "o.current_state <> 'lost' AND (NOT g.assigned OR EXISTS (SELECT 1 FROM goal_members m WHERE "
+            "m.goal_id = g.id AND m.user_id = o.user_id))"))
+        connection.execute(text(
+            "UPDATE goals g SET current = s.current, forecast = s.forecast FROM (SELECT c.goal_id, "
+            "COALESCE(SUM(c.amount) FILTER (WHERE c.state = 'won'), 0) AS current, "
+            "SUM(round(c.amount * {} / 100.0, 6)) AS forecast FROM goal_contributions c JOIN opportunities o ON "
+            "o.uuid = c.opportunity_uuid GROUP BY c.goal_id) s WHERE s.goal_id = g.id".format(weight)))
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+
+
+def figures_match(engine):
+    query = text(
+        "SELECT count(*) FROM goals g LEFT JOIN (SELECT c.goal_id, COALESCE(SUM(c.amount) FILTER "
+        "(WHERE c.state = 'won'), 0) AS current FROM goal_contributions c GROUP BY c.goal_id) s "
+        "ON s.goal_id = g.id WHERE g.current <> COALESCE(s.current, 0)")
+    with engine.connect() as connection:
+        return connection.execute(query).scalar() == 0
+
+
+def snapshot(deal_uuid, deal_id, rng):
+    return {"id": deal_id, "uuid": deal_uuid, "workspace_id": WS, "user_id": rng.randint(1, 100),
+            "name": "deal {}".format(deal_id), "value": Decimal(10), "value_count": Decimal(1), "currency": "USD",
+            "currency_id": 840, "current_state": rng.choice(STATES), "type": "sale", "campaign_uuid": CAMPAIGN,
+            "input_uuid": rng.choice(INPUTS), "crop_id": None, "variety_id": None,
+            "quantity": Decimal(rng.randint(1, 5000)), "unit_id": 1}
+
+
+def time_events(sessions, engine, size, events, rng):
+    from services.goals import progress
+    with engine.connect() as connection:
+        existing = [row[0] for row in connection.execute(text(
+            "SELECT uuid FROM opportunities TABLESAMPLE SYSTEM (1) LIMIT :n"), {"n": events})]
+    versions, durations, next_id = {}, [], size * 10
+    for index in range(events):
+        if index % 2 == 0 and existing:
+            deal_uuid = existing.pop()
+            version = versions.get(deal_uuid, 1) + 1
+        else:
+            next_id += 1
+            deal_uuid, version = str(uuid.uuid4()), 1
+        versions[deal_uuid] = version
+        data = snapshot(deal_uuid, next_id, rng)
+        started = time.perf_counter()
+        with sessions() as session:
+            progress.apply_change(session, deal_uuid, WS, version, data)
+            session.commit()
+        durations.append((time.perf_counter() - started) * 1000)
+    return durations
+
+
+def time_rescan(sessions):
+    from services.goals import progress
+    from services.goals.models import Goal
+    with sessions() as session:
+        goal = session.query(Goal).filter(Goal.assigned.is_(False)).order_by(Goal.id).first()
+        started = time.perf_counter()
+        progress.recompute_goal(session, goal)
+        session.commit()
+        return (time.perf_counter() - started) * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--full", action="store_true", help="also 1,000,000 opportunities")
+    parser.add_argument("--events", type=int, default=300)
+    args = parser.parse_args()
+    sizes = [10 ** 4, 10 ** 5] + ([10 ** 6] if args.full else [])
+    urls = setup_database()
+    from infra.db import get_engine
+    engine = get_engine(urls["goals"])
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    rng = random.Random(42)
+    results, loaded = [], 0
+    try:
+        create_goals(engine)
+        for size in sizes:
+            started = time.perf_counter()
+            load_opportunities(engine, loaded + 1, size - loaded, rng)
+            loaded = size
+            rebuild_contributions(engine)
+            load_seconds = time.perf_counter() - started
+            durations = time_events(sessions, engine, size, args.events, rng)
+            rescan_ms = time_rescan(sessions)
+            entry = {"opportunities": size, "load_seconds": round(load_seconds, 1),
+                     "event": summarize(durations), "rescan_one_goal_ms": round(rescan_ms, 1),
+                     "figures_match_contributions": figures_match(engine)}
+            results.append(entry)
+            print("{:>9} opportunities: event p50 {} ms p99 {} ms mean {} ms | one goal rescan {} ms | figures ok: {}"
+                  .format(size, entry["event"]["p50_ms"], entry["event"]["p99_ms"], entry["event"]["mean_ms"],
+                          entry["rescan_one_goal_ms"], entry["figures_match_contributions"]))
+    finally:
+        engine.dispose()
+        resources.drop_databases(urls)
+    path = write_result("goals_scale", {"what": "apply one opportunity_changed (projection + affected goals) + "
+                                                "commit, PostgreSQL, 20 goals in the campaign", "runs": results})
+    print("written to", path)
+
+
+if __name__ == "__main__":
+    main()
