@@ -65,7 +65,8 @@ def measure(api, token, repeat):
         def call():
             response = api.get(path, token=token, params=params)
             assert response.status_code == 200, response.text
-        call()  # warm up
+        for _ in range(5):  # warm up connections and caches
+            call()
         results[case] = summarize(time_calls(call, repeat))
     return results
 

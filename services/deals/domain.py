@@ -11,6 +11,7 @@ from services.deals.exceptions import InvalidQuery
 FINISHED_STATES = ("won", "lost")
 DEFAULT_PERPAGE = 25
 MAX_PERPAGE = 250
+MAX_ID = 2 ** 31 - 1  # integer columns
 INCLUDES = ("tags", "people", "company", "custom_fields")
 METHODS = ("responsible_user_natural_name",)
 
@@ -86,7 +87,7 @@ def json_number(number):
     return float(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def parse_id_list(value):
+def parse_id_list(value, maximum=2 ** 63 - 1):
     """`person_ids_set`: "1, 2" or [1, 2] -> sorted unique ints; ValueError if not ids."""
     if value is None or value == "":
         return []
@@ -100,7 +101,7 @@ def parse_id_list(value):
         text = str(part).strip()
         if not text:
             continue
-        if not text.isdigit() or len(text) > 18:
+        if not text.isdigit() or len(text) > 19 or int(text) > maximum:
             raise ValueError("must be a comma-separated list of ids")
         ids.add(int(text))
     return sorted(ids)
@@ -238,6 +239,6 @@ def _int(value, param, minimum=None):
         number = int(str(value).strip())
     except (TypeError, ValueError):
         raise InvalidQuery("must be an integer", param)
-    if abs(number) > 2 ** 62 or (minimum is not None and number < minimum):
+    if abs(number) > MAX_ID or (minimum is not None and number < minimum):
         raise InvalidQuery("must be an integer{}".format(" >= {}".format(minimum) if minimum else ""), param)
     return number

@@ -58,7 +58,8 @@ class Deal(Base):
 
 Index("ix_deals_ws_name", Deal.workspace_id, Deal.name_search, Deal.id, postgresql_where=Deal.deleted_at.is_(None),
       sqlite_where=Deal.deleted_at.is_(None))
-Index("ix_deals_ws_search", Deal.workspace_id, Deal.name_search, postgresql_ops={"name_search": "text_pattern_ops"},
+Index("ix_deals_ws_prefix", Deal.workspace_id, Deal.name_search, Deal.id,
+      postgresql_ops={"name_search": "text_pattern_ops"},
       postgresql_where=Deal.deleted_at.is_(None), sqlite_where=Deal.deleted_at.is_(None))
 Index("ix_deals_ws_created", Deal.workspace_id, Deal.created_at, Deal.id, postgresql_where=Deal.deleted_at.is_(None),
       sqlite_where=Deal.deleted_at.is_(None))

@@ -8,6 +8,7 @@ from infra import reference
 from infra.events import isoformat
 from services.deals import domain
 
+ID = validate.Range(min=1, max=domain.MAX_ID)
 READ_ONLY = ("id", "account_id", "finished_at", "created_at", "updated_at", "uuid")
 MAX_AMOUNT = Decimal("1e15")
 
@@ -23,9 +24,13 @@ class DocumentDate(fields.Field):
 class IdList(fields.Field):
     """`person_ids_set` / `observer_user_ids`: "1, 2" or [1, 2]."""
 
+    def __init__(self, maximum=2 ** 63 - 1, **kwargs):
+        super().__init__(**kwargs)
+        self.maximum = maximum
+
     def _deserialize(self, value, attr, data, **kwargs):
         try:
-            return domain.parse_id_list(value)
+            return domain.parse_id_list(value, self.maximum)
         except ValueError as exc:
             raise ValidationError(str(exc))
 
@@ -43,7 +48,7 @@ class CustomFieldInput(Schema):
     class Meta:
         unknown = RAISE
 
-    custom_fields_type_id = fields.Integer(strict=False)
+    custom_fields_type_id = fields.Integer(strict=False, validate=ID)
     custom_fields_type_name = fields.String(validate=validate.Length(min=1, max=120))
     value = fields.String(validate=validate.Length(max=255))
     name = fields.String(validate=validate.Length(max=255))
@@ -64,8 +69,8 @@ class DealInput(Schema):
     class Meta:
         unknown = RAISE
 
-    user_id = fields.Integer(strict=False, allow_none=True)
-    company_id = fields.Integer(strict=False, allow_none=True)
+    user_id = fields.Integer(strict=False, allow_none=True, validate=ID)
+    company_id = fields.Integer(strict=False, allow_none=True, validate=ID)
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     description = fields.String(allow_none=True, validate=validate.Length(max=65535))
     value = fields.Decimal(required=True, allow_nan=False, validate=_amount())
@@ -75,15 +80,15 @@ class DealInput(Schema):
     target_date = DocumentDate(required=True)
     current_state = fields.String(validate=validate.OneOf(OPPORTUNITY_STATES))
     person_ids_set = IdList()
-    observer_user_ids = IdList()
+    observer_user_ids = IdList(maximum=domain.MAX_ID)
     tags_attributes = fields.List(fields.Nested(TagInput), validate=validate.Length(max=100))
     custom_fields_attributes = fields.List(fields.Nested(CustomFieldInput), validate=validate.Length(max=100))
     type = fields.String(validate=validate.OneOf(OPPORTUNITY_TYPES))
     account_uuid = fields.UUID(allow_none=True)
     campaign_uuid = fields.UUID(allow_none=True)
     input_uuid = fields.UUID(allow_none=True)
-    crop_id = fields.Integer(strict=False, allow_none=True)
-    variety_id = fields.Integer(strict=False, allow_none=True)
+    crop_id = fields.Integer(strict=False, allow_none=True, validate=ID)
+    variety_id = fields.Integer(strict=False, allow_none=True, validate=ID)
     quantity = fields.Decimal(allow_none=True, allow_nan=False, validate=_amount())
     unit_id = fields.Integer(strict=False, allow_none=True, validate=validate.OneOf(sorted(reference.UNITS_BY_ID)))
 

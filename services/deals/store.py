@@ -1,7 +1,7 @@
 """Database access of the deals service: writing a deal with its nested attributes, and the index,
 search and stats queries. Every query starts with `workspace_id = :ws` so it runs on an index that
 starts with the workspace (see models.py)."""
-from sqlalchemy import and_, case, delete, exists, func, select
+from sqlalchemy import and_, case, delete, exists, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from services.deals import domain
@@ -15,6 +15,8 @@ UUID_FIELDS = ("account_uuid", "campaign_uuid", "input_uuid")
 
 
 def get_live(session, workspace_id, deal_id, for_update=False):
+    if not isinstance(deal_id, int) or not 0 < deal_id <= domain.MAX_ID:
+        raise DealNotFound(field="id")
     query = select(Deal).where(Deal.workspace_id == workspace_id, Deal.id == deal_id, Deal.deleted_at.is_(None))
     if for_update:
         query = query.with_for_update()
@@ -150,16 +152,23 @@ def page(session, workspace_id, query):
     return session.scalars(rows).all(), session.scalar(count)
 
 
-def search_statement(workspace_id, term, limit):
-    """Live deals whose name starts with `term`, case-insensitively (an index range scan)."""
+def search_statement(workspace_id, term, limit, dialect="postgresql"):
+    """Live deals whose name starts with `term`, case-insensitively, in name order.
+
+    On PostgreSQL both the prefix match and the order come from ix_deals_ws_prefix
+    (text_pattern_ops, whose order is `~<~`), so the scan stops after `limit` matches however many
+    deals the workspace has; ordering by the ordinary collation would let the planner walk the
+    name index instead and filter it, which degrades when the matches sort late."""
     pattern = domain.like_prefix(domain.search_key(term))
+    by_name = text("deals.name_search USING ~<~") if dialect == "postgresql" else Deal.name_search
     return (select(Deal).where(Deal.workspace_id == workspace_id, Deal.deleted_at.is_(None),
                                Deal.name_search.like(pattern, escape="\\"))
-            .order_by(Deal.name_search, Deal.id).limit(limit))
+            .order_by(by_name, Deal.id).limit(limit))
 
 
 def search(session, workspace_id, term, limit):
-    return session.scalars(search_statement(workspace_id, term, limit)).all()
+    dialect = session.get_bind().dialect.name
+    return session.scalars(search_statement(workspace_id, term, limit, dialect)).all()
 
 
 def stats_statement(workspace_id, query, currency):

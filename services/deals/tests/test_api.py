@@ -84,6 +84,13 @@ def test_finished_at_is_set_on_won_or_lost_and_cleared_on_reopen(api, ws, make_d
     assert created_lost["finished_at"] is not None
 
 
+def test_ids_out_of_range_are_404_or_400_not_500(api, ws):
+    assert api.get("/api/deals/99999999999.json", token=ws.token).status_code == 404
+    assert api.get("/api/deals/0.json", token=ws.token).status_code == 404
+    assert api.get("/api/deals.json?filter[user_id]=99999999999", token=ws.token).status_code == 400
+    assert api.get("/api/deals.json?tag_id=99999999999", token=ws.token).status_code == 400
+
+
 def test_another_workspaces_deal_is_404(api, ws, make_deal):
     other = api.signup()
     deal = make_deal(other)
@@ -112,6 +119,9 @@ def test_another_workspaces_deal_is_404(api, ws, make_deal):
     ({"unit_id": 999}, "unit_id"),
     ({"account_uuid": "not-a-uuid"}, "account_uuid"),
     ({"valu": "1"}, "valu"),
+    ({"user_id": 2 ** 40}, "user_id"),
+    ({"company_id": 0}, "company_id"),
+    ({"observer_user_ids": "99999999999"}, "observer_user_ids"),
 ])
 def test_bad_input_is_422_naming_the_field(api, ws, change, field):
     body = dict(DOCUMENT_DEAL, **change)
