@@ -1,5 +1,6 @@
 """Progress kept current by `deals.opportunity_changed` events (published here as the deals
 outbox relay does, on the real broker): matching, conversion, assignment, ordering, deletes."""
+import random
 import time
 import uuid
 
@@ -191,3 +192,24 @@ def test_a_poison_message_is_dead_lettered_and_does_not_block_the_queue(goals, p
              timeout=30)
     time.sleep(0.5)
     assert goals.detail(goal["uuid"])["current"] == 5
+
+
+def test_a_concurrent_burst_and_a_goal_created_mid_burst_end_with_exact_figures(goals, publisher):
+    before = goals.create(amount=100000)
+    final, events = 0, []
+    for index in range(40):
+        deal = str(uuid.uuid4())
+        for version, state in ((1, "open_50"), (2, "won"), (3, "won" if index % 4 else "lost")):
+            events.append(won(goals, version=version, deal_uuid=deal, quantity=str(index + version),
+                              current_state=state))
+        final += (index + 3) if index % 4 else 0
+    random.Random(3).shuffle(events)
+    for event in events[:60]:
+        publisher.publish(event)
+    during = goals.create(amount=100000)  # races the consumer's workers
+    for event in events[60:]:
+        publisher.publish(event)
+    goals.wait_current(before["uuid"], final, timeout=30)
+    goals.wait_current(during["uuid"], final, timeout=30)
+    code, output = run_cli("reconcile", "--local", "--workspace", str(goals.ws.workspace["id"]))
+    assert code == 0 and "0 with drift" in output, output
