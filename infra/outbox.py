@@ -4,7 +4,7 @@ confirms, `mandatory` routing, and marks a row sent only after the broker confir
 
 Delivery is at least once: a crash between the confirm and the mark re-publishes the row, and
 consumers drop the duplicate by its version. A row the broker could not route (no consumer queue
-bound yet) stays pending and is retried.
+bound yet) stays pending and is retried on a slower pass, without holding back the rows after it.
 """
 import json
 import logging
@@ -79,12 +79,15 @@ class OutboxRelay(DependencyProvider):
     """
 
     batch_size = 200
+    retry_batch_size = 50
+    retry_interval = 5.0  # seconds between passes over unroutable rows (OUTBOX_RETRY_SECONDS)
 
     def __init__(self, table):
         self.table = table
         self._running = False
         self._thread = None
         self._connection = None
+        self._returned = []
 
     def setup(self):
         service = self.container.service_name
@@ -95,6 +98,7 @@ class OutboxRelay(DependencyProvider):
         self.exchange = get_event_exchange(service, self.container.config)
         self.poll_interval = config.float_setting("OUTBOX_POLL_SECONDS", 0.5)
         self.retention_hours = config.float_setting("OUTBOX_RETENTION_HOURS", 72)
+        self.retry_interval = config.float_setting("OUTBOX_RETRY_SECONDS", 5)
         self.wakeup = _wakeups.setdefault(str(self.engine.url), threading.Event())
 
     def start(self):
@@ -122,18 +126,18 @@ class OutboxRelay(DependencyProvider):
     # --- the loop -------------------------------------------------------------------------------
     def _run(self):
         backoff = self.poll_interval
-        last_cleanup = 0.0
+        last_cleanup = last_retry = 0.0
         while self._running:
             try:
                 while self._running and self.relay_batch() == self.batch_size:
                     pass
+                if time.monotonic() - last_retry > self.retry_interval:
+                    self.relay_batch(retrying=True)
+                    last_retry = time.monotonic()
                 backoff = self.poll_interval
                 if time.monotonic() - last_cleanup > 600:
                     self._delete_old_sent_rows()
                     last_cleanup = time.monotonic()
-            except Unroutable as exc:
-                log.warning("outbox: %s; retrying in %.1fs", exc, backoff)
-                backoff = min(backoff * 2, 5.0)
             except Exception:  # the broker or the database is away: keep the rows, back off, retry
                 log.exception("outbox relay failed; retrying in %.1fs", backoff)
                 self._close_connection()
@@ -141,33 +145,48 @@ class OutboxRelay(DependencyProvider):
             self.wakeup.wait(backoff)
             self.wakeup.clear()
 
-    def relay_batch(self):
-        """Publishes up to `batch_size` pending rows in id order; returns how many were sent."""
+    def relay_batch(self, retrying=False):
+        """Publishes pending rows in id order and returns how many it took up.
+
+        A row the broker could not route (no queue bound for its event type) is not sent: its
+        `attempts` grows and it leaves the main pass, which would otherwise retry it before every
+        later row forever; the retry pass (`retrying=True`, every `OUTBOX_RETRY_SECONDS`) tries
+        those rows again. Consumers order by version, so overtaking is harmless.
+        """
         table = self.table
+        pending = table.c.attempts > 0 if retrying else table.c.attempts == 0
         with self.session_factory() as session, session.begin():
             rows = session.execute(
                 select(table.c.id, table.c.event_type, table.c.payload)
-                .where(table.c.sent_at.is_(None))
+                .where(table.c.sent_at.is_(None), pending)
                 .order_by(table.c.id)
-                .limit(self.batch_size)
+                .limit(self.retry_batch_size if retrying else self.batch_size)
                 .with_for_update(skip_locked=True)
             ).all()
-            sent, failure = [], None
+            sent, unroutable, failure = [], [], None
             for row in rows:
                 try:
                     self._publish(row.event_type, row.payload)
+                except Unroutable:
+                    unroutable.append(row.id)
+                    continue
                 except Exception as exc:  # keep the marks of the rows already confirmed: raise after commit
                     failure = exc
                     break
                 sent.append(row.id)
             if sent:
                 session.execute(update(table).where(table.c.id.in_(sent)).values(sent_at=utcnow().replace(tzinfo=None)))
+            if unroutable:
+                session.execute(update(table).where(table.c.id.in_(unroutable)).values(attempts=table.c.attempts + 1))
+                log.warning("outbox: %d %s event(s) had no queue bound on %s; retrying every %.0fs",
+                            len(unroutable), "retried" if retrying else "new", self.exchange.name, self.retry_interval)
         if failure is not None:
             raise failure
-        return len(sent)
+        return len(rows)
 
     def _publish(self, event_type, payload):
         producer = self._producer()
+        self._returned.clear()
         try:
             producer.publish(
                 payload,  # already JSON text
@@ -179,11 +198,16 @@ class OutboxRelay(DependencyProvider):
                 mandatory=True,
                 retry=False,
             )
-        except (AMQPError, OperationalError, OSError) as exc:
+        except (AMQPError, OperationalError, OSError):
             self._close_connection()
-            if "NO_ROUTE" in str(exc):
-                raise Unroutable("no queue is bound for {!r} on {}".format(event_type, self.exchange.name))
             raise
+        # With confirms on, the broker's basic.return for an unroutable message arrives before its
+        # ack, so by the time publish() returns the on_return callback has run.
+        if self._returned:
+            raise Unroutable("no queue is bound for {!r} on {}".format(event_type, self.exchange.name))
+
+    def _on_return(self, exception, exchange, routing_key, message):
+        self._returned.append(routing_key)
 
     def _producer(self):
         if self._connection is None:
@@ -192,7 +216,7 @@ class OutboxRelay(DependencyProvider):
             channel = connection.channel()
             self.exchange(channel).declare()
             self._connection = connection
-            self._producer_obj = connection.Producer(channel)
+            self._producer_obj = connection.Producer(channel, on_return=self._on_return)
         return self._producer_obj
 
     def _close_connection(self):

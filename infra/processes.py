@@ -29,7 +29,11 @@ def available_components():
     present = []
     for name, entrypoint in ENTRYPOINTS.items():
         module = entrypoint.split(":")[0]
-        if importlib.util.find_spec(module) is not None:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:  # its package does not exist yet
+            found = False
+        if found:
             present.append(name)
     return present
 

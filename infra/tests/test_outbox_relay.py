@@ -1,0 +1,106 @@
+"""infra.outbox.OutboxRelay.relay_batch against the real broker: confirmed rows are marked sent even
+when a later publish of the batch fails; a row nobody can receive yet neither blocks the rows after
+it nor is lost: it waits for the retry pass."""
+import json
+
+import pytest
+from kombu import Connection, Queue
+from nameko.standalone.events import get_event_exchange
+from sqlalchemy import MetaData, create_engine, insert, select
+from sqlalchemy.orm import sessionmaker
+
+from infra.events import envelope, utcnow
+from infra.outbox import OutboxRelay, outbox_table
+
+
+@pytest.fixture
+def relay(tmp_path, test_env):
+    metadata = MetaData()
+    table = outbox_table(metadata)
+    engine = create_engine("sqlite:///{}".format(tmp_path / "outbox.db"))
+    metadata.create_all(engine)
+    relay = OutboxRelay(table)
+    relay.session_factory = sessionmaker(engine)
+    relay.amqp_uri = test_env.amqp_uri
+    relay.exchange = get_event_exchange("deals-tests-relay", {})
+    with Connection(test_env.amqp_uri) as connection:
+        queue = Queue("deals-tests-relay.routed", exchange=relay.exchange, routing_key="routed", auto_delete=True)
+        channel = connection.channel()
+        relay.exchange(channel).declare()
+        bound = queue(channel)
+        bound.declare()
+        yield relay, table, engine, bound
+        bound.delete()
+    relay._close_connection()
+    engine.dispose()
+
+
+def add_rows(engine, table, event_types):
+    with engine.begin() as connection:
+        for number, event_type in enumerate(event_types, 1):
+            payload = envelope(event_type, 1, "opportunity", "a-{}".format(number), 1, "created", None)
+            connection.execute(insert(table).values(event_id=payload["event_id"], event_type=event_type,
+                                                    payload=json.dumps(payload),
+                                                    created_at=utcnow().replace(tzinfo=None)))
+
+
+def marks(engine, table):
+    with engine.connect() as connection:
+        rows = connection.execute(select(table.c.sent_at, table.c.attempts).order_by(table.c.id)).all()
+    return [row.sent_at is not None for row in rows], [row.attempts for row in rows]
+
+
+def drain(queue):
+    delivered = []
+    while (message := queue.get(no_ack=True)) is not None:
+        delivered.append(json.loads(message.body)["aggregate_id"])
+    return delivered
+
+
+def test_an_unroutable_row_does_not_hold_back_the_rows_after_it(relay):
+    relay, table, engine, queue = relay
+    add_rows(engine, table, ["routed", "routed", "unrouted", "routed"])
+    assert relay.relay_batch() == 4
+    assert marks(engine, table) == ([True, True, False, True], [0, 0, 1, 0])
+    assert drain(queue) == ["a-1", "a-2", "a-4"]
+    assert relay.relay_batch() == 0  # the main pass no longer picks the unroutable row
+
+
+def test_the_retry_pass_delivers_the_row_once_a_queue_is_bound(relay):
+    relay, table, engine, queue = relay
+    add_rows(engine, table, ["unrouted", "routed"])
+    relay.relay_batch()
+    assert marks(engine, table) == ([False, True], [1, 0])
+    relay.relay_batch(retrying=True)
+    assert marks(engine, table) == ([False, True], [2, 0])  # still nobody to receive it: kept
+    with Connection(relay.amqp_uri) as connection:
+        late = Queue("deals-tests-relay.late", exchange=relay.exchange, routing_key="unrouted", auto_delete=True)
+        bound = late(connection.channel())
+        bound.declare()
+        relay.relay_batch(retrying=True)
+        assert marks(engine, table)[0] == [True, True]
+        assert drain(bound) == ["a-1"]
+        bound.delete()
+
+
+def test_confirmed_rows_stay_marked_when_the_broker_fails_mid_batch(relay):
+    relay, table, engine, queue = relay
+    add_rows(engine, table, ["routed", "routed", "routed"])
+    publish = relay._publish
+    calls = []
+
+    def publish_then_lose_the_broker(event_type, payload):
+        calls.append(event_type)
+        if len(calls) == 3:
+            relay._close_connection()
+            raise ConnectionResetError("broker went away")
+        return publish(event_type, payload)
+
+    relay._publish = publish_then_lose_the_broker
+    with pytest.raises(ConnectionResetError):
+        relay.relay_batch()
+    assert marks(engine, table)[0] == [True, True, False]
+    relay._publish = publish
+    relay.relay_batch()
+    assert marks(engine, table)[0] == [True, True, True]
+    assert drain(queue) == ["a-1", "a-2", "a-3"]  # each exactly once
