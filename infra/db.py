@@ -6,12 +6,15 @@ connection: transactions queue for it instead of blocking the hub inside SQLite'
 """
 import os
 import threading
+import uuid
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from infra import config
+from infra.events import utcnow
 
 _engines = {}
 _engines_lock = threading.Lock()
@@ -66,6 +69,26 @@ def _postgres_engine(url, pool_size):
             "options": "-c statement_timeout={}".format(statement_timeout_ms),
         },
     )
+
+
+def new_uuid():
+    """Default of uuid columns: a random UUID as text."""
+    return str(uuid.uuid4())
+
+
+def now_utc():
+    """Default of timestamp columns, which hold naive UTC."""
+    return utcnow().replace(tzinfo=None)
+
+
+def commit_or_raise(session, error, flush_only=False):
+    """Commits (or only flushes); a constraint violation rolls back and raises `error` instead, so the
+    database, not a racy check before the write, decides uniqueness."""
+    try:
+        session.flush() if flush_only else session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise error
 
 
 def get_engine(url, pool_size=12):

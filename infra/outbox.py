@@ -24,8 +24,7 @@ from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, String, Ta
 from sqlalchemy.orm import Session, sessionmaker
 
 from infra import config
-from infra.db import get_engine
-from infra.events import utcnow
+from infra.db import get_engine, now_utc
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ def outbox_table(metadata):
         Column("event_id", String(36), nullable=False, unique=True),
         Column("event_type", String(64), nullable=False),
         Column("payload", Text, nullable=False),
-        Column("created_at", DateTime, nullable=False, default=lambda: utcnow().replace(tzinfo=None)),
+        Column("created_at", DateTime, nullable=False, default=now_utc),
         Column("sent_at", DateTime, nullable=True),
         Column("attempts", Integer, nullable=False, default=0),
     )
@@ -55,7 +54,7 @@ def record_event(session, table, payload):
         event_id=payload["event_id"],
         event_type=payload["event_type"],
         payload=json.dumps(payload, separators=(",", ":")),
-        created_at=utcnow().replace(tzinfo=None),
+        created_at=now_utc(),
     ))
     session.info["outbox_written"] = True
 
@@ -175,7 +174,7 @@ class OutboxRelay(DependencyProvider):
                     break
                 sent.append(row.id)
             if sent:
-                session.execute(update(table).where(table.c.id.in_(sent)).values(sent_at=utcnow().replace(tzinfo=None)))
+                session.execute(update(table).where(table.c.id.in_(sent)).values(sent_at=now_utc()))
             if unroutable:
                 session.execute(update(table).where(table.c.id.in_(unroutable)).values(attempts=table.c.attempts + 1))
                 log.warning("outbox: %d %s event(s) had no queue bound on %s; retrying every %.0fs",
@@ -228,6 +227,6 @@ class OutboxRelay(DependencyProvider):
                 pass
 
     def _delete_old_sent_rows(self):
-        cutoff = utcnow().replace(tzinfo=None) - timedelta(hours=self.retention_hours)
+        cutoff = now_utc() - timedelta(hours=self.retention_hours)
         with self.session_factory() as session, session.begin():
             session.execute(delete(self.table).where(self.table.c.sent_at < cutoff))

@@ -9,21 +9,12 @@ Counters: the nine `opp_<bucket>_<type>` columns and the three `<bucket>_total` 
 the `deals.opportunity_changed` consumer in the same transaction as the projection row, so a list
 page reads them with the account and `opportunities_state` is a partial-index query.
 """
-import uuid
-
 from sqlalchemy import (BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, Numeric, String,
                         text)
 from sqlalchemy.orm import DeclarativeBase
 
-from infra.events import utcnow
+from infra.db import new_uuid, now_utc
 
-
-def _uuid():
-    return str(uuid.uuid4())
-
-
-def _now():
-    return utcnow().replace(tzinfo=None)
 
 
 ID = BigInteger().with_variant(Integer, "sqlite")
@@ -41,7 +32,7 @@ def counter_column(bucket, type_):
 class Account(Base):
     __tablename__ = "accounts"
     id = Column(ID, primary_key=True)
-    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    uuid = Column(String(36), nullable=False, unique=True, default=new_uuid)
     workspace_id = Column(Integer, nullable=False)
     owner_id = Column(Integer, nullable=False)  # directory user id of the creator
     country = Column(Integer, nullable=False)
@@ -51,7 +42,7 @@ class Account(Base):
     address = Column(String(255), nullable=True)
     location = Column(String(255), nullable=True)
     draft = Column(Boolean, nullable=False, default=False)
-    created_date = Column(DateTime, nullable=False, default=_now)
+    created_date = Column(DateTime, nullable=False, default=now_utc)
     inactivation_date = Column(DateTime, nullable=True)
     deleted_at = Column(DateTime, nullable=True)
     field_count = Column(Integer, nullable=False, default=0, server_default="0")
@@ -91,7 +82,7 @@ class Contact(Base):
     contact_uuid = Column(String(36), nullable=False)
     first_name = Column(String(120), nullable=False)
     last_name = Column(String(120), nullable=False)
-    start_date = Column(DateTime, nullable=False, default=_now)
+    start_date = Column(DateTime, nullable=False, default=now_utc)
     __table_args__ = (
         Index("uq_account_contacts", "account_id", "contact_uuid", unique=True),
         Index("ix_account_contacts_first", "account_id", "start_date", "id"),
@@ -128,5 +119,5 @@ class Opportunity(Base):
     state = Column(String(10), nullable=True)
     type = Column(String(10), nullable=True)
     deleted = Column(Boolean, nullable=False, default=False)
-    updated_at = Column(DateTime, nullable=False, default=_now, onupdate=_now)
+    updated_at = Column(DateTime, nullable=False, default=now_utc, onupdate=now_utc)
     __table_args__ = (Index("ix_opportunity_projection_account", "workspace_id", "account_uuid"),)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from infra.consumers import is_newer
-from infra.events import utcnow
+from infra.db import now_utc
 from services.accounts import domain
 from services.accounts.models import Account, Opportunity
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 def _ensure_row(db, deal_uuid, workspace_id):
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.execute(insert(Opportunity).values(deal_uuid=deal_uuid, workspace_id=workspace_id, version=0, deleted=False,
-                                          updated_at=utcnow().replace(tzinfo=None))
+                                          updated_at=now_utc())
                .on_conflict_do_nothing(index_elements=["deal_uuid"]))
 
 

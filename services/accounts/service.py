@@ -6,14 +6,13 @@ import uuid as uuidlib
 from marshmallow import ValidationError
 from nameko.rpc import RpcProxy, rpc
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from contracts.events import OpportunityChanged
 from infra import rpc as rpc_call
 from infra.auth import Identity
 from infra.consumers import reliable_event_handler
 from infra.errors import ServiceError
-from infra.db import Database
+from infra.db import Database, commit_or_raise, now_utc
 from infra.events import utcnow
 from infra.logs import RequestLog
 from infra.validation import load
@@ -25,10 +24,6 @@ from services.accounts.models import Account, Contact, Field
 
 # a caller's mistake is answered, not logged as a bug
 api = rpc(expected_exceptions=ServiceError)
-
-
-def _now():
-    return utcnow().replace(tzinfo=None)
 
 
 class AccountsService:
@@ -88,7 +83,7 @@ class AccountsService:
         account = Account(workspace_id=me.workspace_id, owner_id=me.user_id, tax_key=domain.tax_key(data["tax_id"]),
                           draft=False, **data)
         self.db.add(account)
-        self._commit_or(AccountAlreadyExists())
+        commit_or_raise(self.db, AccountAlreadyExists())
         return {"uuid": account.uuid, "data": schemas.account_written(account)}
 
     @api
@@ -101,13 +96,13 @@ class AccountsService:
         for key, value in data.items():
             setattr(account, key, value)
         account.tax_key = domain.tax_key(data["tax_id"])
-        self._commit_or(AccountAlreadyExists("Another account with this country and tax_id already exists"))
+        commit_or_raise(self.db, AccountAlreadyExists("Another account with this country and tax_id already exists"))
         return {"uuid": account.uuid, "data": schemas.account_written(account, with_draft=False)}
 
     @api
     def delete_account(self, payload):
         account = self._account_from(payload, lock=True)
-        account.deleted_at = _now()
+        account.deleted_at = now_utc()
         self.db.commit()
         return {"uuid": account.uuid}
 
@@ -116,7 +111,7 @@ class AccountsService:
         me = self.caller()
         account = self._account_from(payload, lock=True)  # the lock orders us with the deals consumer
         domain.check_can_inactivate(account, me.user_id)
-        account.inactivation_date = _now()
+        account.inactivation_date = now_utc()
         self.db.commit()
         return {"uuid": account.uuid}
 
@@ -136,9 +131,9 @@ class AccountsService:
         account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)
         contact = Contact(account_id=account.id, workspace_id=account.workspace_id,
                           contact_uuid=str(data["contact_uuid"] or uuidlib.uuid4()), first_name=data["first_name"],
-                          last_name=data["last_name"], start_date=_naive(data["start_date"]) or _now())
+                          last_name=data["last_name"], start_date=_naive(data["start_date"]) or now_utc())
         self.db.add(contact)
-        self._commit_or(ContactAlreadyAssociated())
+        commit_or_raise(self.db, ContactAlreadyAssociated())
         return {"uuid": account.uuid, "data": schemas.contact_view(contact)}
 
     @api
@@ -161,7 +156,7 @@ class AccountsService:
                       field_uuid=str(data["field_uuid"] or uuidlib.uuid4()),
                       farm_uuid=str(data["farm_uuid"]) if data["farm_uuid"] else None, hectares=data["hectares"])
         self.db.add(field)
-        self._commit_or(FieldAlreadyAssociated(), flush_only=True)
+        commit_or_raise(self.db, FieldAlreadyAssociated(), flush_only=True)
         self._move_hectares(account, 1, field.hectares)
         self.db.commit()
         return {"uuid": account.uuid, "data": schemas.field_view(field)}
@@ -210,13 +205,6 @@ class AccountsService:
             return {}
         users = rpc_call.call(self.directory, "users_in_workspace", workspace_id, user_ids=sorted(user_ids))
         return {user["id"]: user for user in users}
-
-    def _commit_or(self, conflict, flush_only=False):
-        try:
-            self.db.flush() if flush_only else self.db.commit()
-        except IntegrityError:
-            self.db.rollback()
-            raise conflict
 
 
 def _uuid(value):

@@ -1,21 +1,12 @@
 """The deals database. Every query starts with workspace_id, so every index does too; listing
 indexes are partial on live deals (deleted_at IS NULL), which PostgreSQL and SQLite both support."""
-import uuid
-
 from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase
 
-from infra.events import utcnow
+from infra.db import new_uuid, now_utc
 from infra.outbox import outbox_table
 
-
-def _uuid():
-    return str(uuid.uuid4())
-
-
-def _now():
-    return utcnow().replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -28,7 +19,7 @@ MONEY = Numeric(20, 4)
 class Deal(Base):
     __tablename__ = "deals"
     id = Column(Integer, primary_key=True)
-    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    uuid = Column(String(36), nullable=False, unique=True, default=new_uuid)
     workspace_id = Column(Integer, nullable=False)
     user_id = Column(Integer, nullable=True)
     company_id = Column(Integer, nullable=True)
@@ -50,8 +41,8 @@ class Deal(Base):
     variety_id = Column(Integer, nullable=True)
     quantity = Column(MONEY, nullable=True)
     unit_id = Column(Integer, nullable=True)
-    created_at = Column(DateTime, nullable=False, default=_now)
-    updated_at = Column(DateTime, nullable=False, default=_now)
+    created_at = Column(DateTime, nullable=False, default=now_utc)
+    updated_at = Column(DateTime, nullable=False, default=now_utc)
     deleted_at = Column(DateTime, nullable=True)  # soft delete: kept for list_opportunities
     version = Column(Integer, nullable=False, default=1)  # per-deal event version
 
@@ -124,7 +115,7 @@ class IdempotencyKey(Base):
     request_hash = Column(String(64), nullable=False)
     deal_id = Column(Integer, nullable=True)
     response = Column(Text, nullable=True)
-    created_at = Column(DateTime, nullable=False, default=_now)
+    created_at = Column(DateTime, nullable=False, default=now_utc)
 
 
 outbox = outbox_table(Base.metadata)

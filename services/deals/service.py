@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from contracts.events import OPPORTUNITY_CHANGED
 from infra import rpc as rpc_client
 from infra.auth import Identity
-from infra.db import Database
-from infra.events import envelope, utcnow
+from infra.db import Database, now_utc
+from infra.events import envelope
 from infra.logs import RequestLog
 from infra.outbox import OutboxRelay, record_event
 from infra.validation import load
@@ -103,7 +103,7 @@ class DealsService:
         data = self._load(payload, partial=True)
         self._check_user(me, data)
         deal = store.get_live(self.db, me.workspace_id, deal_id, for_update=True)
-        now = utcnow().replace(tzinfo=None)
+        now = now_utc()
         store.apply_fields(deal, data, now)
         deal.updated_at = now
         deal.version += 1
@@ -117,7 +117,7 @@ class DealsService:
         me = self.caller()
         deal = store.get_live(self.db, me.workspace_id, deal_id, for_update=True)
         view = schemas.deal_view(deal)
-        deal.deleted_at = utcnow().replace(tzinfo=None)
+        deal.deleted_at = now_utc()
         deal.version += 1
         self._record(deal, "deleted")
         self.db.commit()
@@ -147,7 +147,7 @@ class DealsService:
             key_row = IdempotencyKey(workspace_id=me.workspace_id, key=idempotency_key, request_hash=request_hash)
             self.db.add(key_row)
             self.db.flush()
-        now = utcnow().replace(tzinfo=None)
+        now = now_utc()
         deal = Deal(workspace_id=me.workspace_id, user_id=me.user_id, currency="EUR", type="sale",
                     current_state=None, finished_at=None, created_at=now, updated_at=now, version=1)
         store.apply_fields(deal, data, now)

@@ -1,18 +1,9 @@
-import uuid
-
 from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase
 
-from infra.events import utcnow
+from infra.db import new_uuid, now_utc
 
-
-def _uuid():
-    return str(uuid.uuid4())
-
-
-def _now():
-    return utcnow().replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -22,32 +13,32 @@ class Base(DeclarativeBase):
 class Workspace(Base):
     __tablename__ = "workspaces"
     id = Column(Integer, primary_key=True)
-    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    uuid = Column(String(36), nullable=False, unique=True, default=new_uuid)
     name = Column(String(120), nullable=False)
-    created_at = Column(DateTime, nullable=False, default=_now)
+    created_at = Column(DateTime, nullable=False, default=now_utc)
 
 
 class User(Base):
     __tablename__ = "users"
     id = Column(Integer, primary_key=True)
-    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    uuid = Column(String(36), nullable=False, unique=True, default=new_uuid)
     workspace_id = Column(Integer, ForeignKey("workspaces.id"), nullable=False)
     email = Column(String(254), nullable=False, unique=True)  # login is by email alone
     password_hash = Column(String(255), nullable=False)
     first_name = Column(String(80), nullable=False)
     last_name = Column(String(80), nullable=False)
     is_owner = Column(Boolean, nullable=False, default=False)
-    created_at = Column(DateTime, nullable=False, default=_now)
+    created_at = Column(DateTime, nullable=False, default=now_utc)
     __table_args__ = (Index("ix_users_workspace", "workspace_id", "id"),)
 
 
 class Group(Base):
     __tablename__ = "groups"
     id = Column(Integer, primary_key=True)
-    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    uuid = Column(String(36), nullable=False, unique=True, default=new_uuid)
     workspace_id = Column(Integer, ForeignKey("workspaces.id"), nullable=False)
     name = Column(String(120), nullable=False)
-    created_at = Column(DateTime, nullable=False, default=_now)
+    created_at = Column(DateTime, nullable=False, default=now_utc)
     __table_args__ = (UniqueConstraint("workspace_id", "name", name="uq_groups_workspace_name"),)
 
 
@@ -61,24 +52,24 @@ class GroupMember(Base):
 class Campaign(Base):
     __tablename__ = "campaigns"
     id = Column(Integer, primary_key=True)
-    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    uuid = Column(String(36), nullable=False, unique=True, default=new_uuid)
     workspace_id = Column(Integer, ForeignKey("workspaces.id"), nullable=False)
     name = Column(String(120), nullable=False)
     start_date = Column(Date, nullable=False)
     end_date = Column(Date, nullable=False)
-    created_at = Column(DateTime, nullable=False, default=_now)
+    created_at = Column(DateTime, nullable=False, default=now_utc)
     __table_args__ = (Index("ix_campaigns_workspace", "workspace_id", "id"),)
 
 
 class ApiKey(Base):
     __tablename__ = "api_keys"
     id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    uuid = Column(String(36), nullable=False, unique=True, default=new_uuid)
     workspace_id = Column(Integer, ForeignKey("workspaces.id"), nullable=False)
     user_id = Column(Integer, ForeignKey("users.id"), nullable=False)
     name = Column(String(120), nullable=False)
     prefix = Column(String(16), nullable=False)
     key_hash = Column(String(64), nullable=False, unique=True)  # sha256 of the whole key
-    created_at = Column(DateTime, nullable=False, default=_now)
+    created_at = Column(DateTime, nullable=False, default=now_utc)
     revoked_at = Column(DateTime, nullable=True)
     __table_args__ = (Index("ix_api_keys_workspace", "workspace_id", "id"),)

@@ -8,11 +8,10 @@ from datetime import datetime, timezone
 from eventlet import tpool
 from nameko.rpc import rpc
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
 from infra.auth import Caller, Identity, issue_token, user_token_ttl
-from infra.db import Database
-from infra.events import isoformat, utcnow
+from infra.db import Database, commit_or_raise, now_utc
+from infra.events import isoformat
 from infra.logs import RequestLog
 from infra.validation import load
 from services.directory import domain, schemas
@@ -51,7 +50,7 @@ class DirectoryService:
         self.db.flush()
         owner.workspace_id = workspace.id
         self.db.add(owner)
-        self._commit_or(EmailAlreadyRegistered())
+        commit_or_raise(self.db, EmailAlreadyRegistered())
         token, expires = issue_token(caller_of(owner, workspace), user_token_ttl())
         return {"token": token, "expires_at": isoformat(datetime.fromtimestamp(expires, timezone.utc)),
                 "user": schemas.user_view(owner), "workspace": schemas.workspace_view(workspace)}
@@ -90,7 +89,7 @@ class DirectoryService:
         user = User(workspace_id=me.workspace_id, email=domain.normalize_email(data["email"]),
                     password_hash=password_hash, first_name=data["first_name"], last_name=data["last_name"])
         self.db.add(user)
-        self._commit_or(EmailAlreadyRegistered())
+        commit_or_raise(self.db, EmailAlreadyRegistered())
         return schemas.user_view(user)
 
     @rpc
@@ -113,7 +112,7 @@ class DirectoryService:
         member_ids = self._existing_user_ids(me.workspace_id, data["members"])
         group = Group(workspace_id=me.workspace_id, name=data["name"])
         self.db.add(group)
-        self._commit_or(GroupNameTaken(), flush_only=True)
+        commit_or_raise(self.db, GroupNameTaken(), flush_only=True)
         self.db.add_all(GroupMember(group_id=group.id, user_id=user_id) for user_id in member_ids)
         self.db.commit()
         return schemas.group_view(group, member_ids)
@@ -206,7 +205,7 @@ class DirectoryService:
         if api_key is None:
             raise ApiKeyNotFound()
         if api_key.revoked_at is None:
-            api_key.revoked_at = utcnow().replace(tzinfo=None)
+            api_key.revoked_at = now_utc()
             self.db.commit()
         return schemas.api_key_view(api_key)
 
@@ -237,13 +236,6 @@ class DirectoryService:
         return [schemas.campaign_view(campaign) for campaign in self.db.scalars(query.order_by(Campaign.id))]
 
     # --- helpers ------------------------------------------------------------------------------------
-    def _commit_or(self, conflict, flush_only=False):
-        try:
-            self.db.flush() if flush_only else self.db.commit()
-        except IntegrityError:
-            self.db.rollback()
-            raise conflict
-
     def _user(self, workspace_id, user_id):
         user = self.db.scalar(select(User).where(User.workspace_id == workspace_id, User.id == _as_int(user_id)))
         if user is None:

@@ -1,23 +1,14 @@
 """The goals database: goals and their assignees, the projection of the deals it needs, and each
 opportunity's contribution to each goal (so an event touches only the goals it affects)."""
-import uuid
-
 from sqlalchemy import (BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, Numeric, String,
                         Text)
 from sqlalchemy.orm import DeclarativeBase
 
-from infra.events import utcnow
+from infra.db import new_uuid, now_utc
 from infra.outbox import outbox_table
 
 AMOUNT = Numeric(24, 6)
 
-
-def _uuid():
-    return str(uuid.uuid4())
-
-
-def _now():
-    return utcnow().replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -27,7 +18,7 @@ class Base(DeclarativeBase):
 class Goal(Base):
     __tablename__ = "goals"
     id = Column(Integer, primary_key=True)
-    uuid = Column(String(36), nullable=False, unique=True, default=_uuid)
+    uuid = Column(String(36), nullable=False, unique=True, default=new_uuid)
     workspace_id = Column(Integer, nullable=False)
     owner_id = Column(Integer, nullable=False)
     owner_uuid = Column(String(36), nullable=False)
@@ -48,8 +39,8 @@ class Goal(Base):
     progress_int = Column(Integer, nullable=False, default=0)  # what the list shows and filters on
     version = Column(Integer, nullable=False, default=1)       # of goal_progress_changed events
     achieved_at = Column(DateTime, nullable=True)
-    created_at = Column(DateTime, nullable=False, default=_now)
-    modified_at = Column(DateTime, nullable=False, default=_now)
+    created_at = Column(DateTime, nullable=False, default=now_utc)
+    modified_at = Column(DateTime, nullable=False, default=now_utc)
     deleted_at = Column(DateTime, nullable=True)
     __table_args__ = (
         Index("ix_goals_workspace_id", "workspace_id", "id"),

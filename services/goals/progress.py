@@ -17,7 +17,8 @@ from sqlalchemy import delete, exists, false, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from infra.consumers import is_newer
-from infra.events import envelope, isoformat, utcnow
+from infra.db import now_utc
+from infra.events import envelope, isoformat
 from infra.outbox import record_event
 from contracts.events import GOAL_ACHIEVED, GOAL_PROGRESS_CHANGED
 from services.goals import domain
@@ -169,7 +170,7 @@ def move_goal(session, goal, delta_current, delta_forecast, force_event=False):
     if delta_current or goal.progress != previous_progress or force_event:
         emit(session, goal, GOAL_PROGRESS_CHANGED, previous_current)
     if goal.achieved_at is None and domain.achieved(goal.current, goal.amount):
-        goal.achieved_at = utcnow().replace(tzinfo=None)
+        goal.achieved_at = now_utc()
         emit(session, goal, GOAL_ACHIEVED, previous_current)
 
 

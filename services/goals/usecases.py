@@ -5,17 +5,13 @@ from decimal import Decimal
 from sqlalchemy import delete, exists, select
 
 from infra.cursors import decode_cursor, encode_cursor
-from infra.events import utcnow
+from infra.db import now_utc
 from infra.validation import load
 from services.goals import domain, progress, schemas
 from services.goals.exceptions import (CampaignNotFound, GoalNotFound, InvalidAction, InvalidAssignment,
                                        InvalidFilters, InvalidGoal, InvalidGoalRequest, InvalidGoalType,
                                        NotGoalOwner)
 from services.goals.models import Contribution, Goal, GoalAssignment, GoalMember, Opportunity
-
-
-def _now():
-    return utcnow().replace(tzinfo=None)
 
 
 def _action(payload, allowed):
@@ -108,7 +104,7 @@ def update_goal(db, directory, me, payload):
     elif "amount" in data:
         goal.amount = data["amount"]
         progress.move_goal(db, goal, Decimal(0), Decimal(0))  # the target moved: progress may have
-    goal.modified_at = _now()
+    goal.modified_at = now_utc()
     db.commit()
     return {"message": "goal updated successfully", "data": schemas.updated_view(goal, _assignments_of(db, goal))}
 
@@ -116,7 +112,7 @@ def update_goal(db, directory, me, payload):
 def delete_goal(db, directory, me, payload):
     data = load(schemas.DeleteGoalSchema(), payload, InvalidGoal)
     goal = _owned_goal(db, me, data["uuid"])
-    goal.deleted_at = goal.modified_at = _now()
+    goal.deleted_at = goal.modified_at = now_utc()
     db.execute(delete(Contribution).where(Contribution.goal_id == goal.id))  # events no longer touch it
     db.execute(delete(GoalMember).where(GoalMember.goal_id == goal.id))
     db.commit()
@@ -132,7 +128,7 @@ def assign_goal(db, directory, me, payload):
                                      sorted(set(current["group"]) | set(data["groups"])))
     _set_assignments(db, goal, users, groups)
     progress.recompute_goal(db, goal)
-    goal.modified_at = _now()
+    goal.modified_at = now_utc()
     db.commit()
     return {"message": "goal assigned successfully"}
 
@@ -148,7 +144,7 @@ def unassign_goal(db, directory, me, payload):
     users, groups = _check_assignees(directory, me.workspace_id, users, groups, strict=False)
     _set_assignments(db, goal, users, groups)
     progress.recompute_goal(db, goal)
-    goal.modified_at = _now()
+    goal.modified_at = now_utc()
     db.commit()
     return {"message": "goal unassigned successfully"}
 
