@@ -4,10 +4,8 @@ import time
 import uuid
 
 import pytest
-from kombu import Connection, Exchange, Producer
 
-from contracts.events import OpportunityChanged
-from infra.events import envelope
+from tests.support.events import EventPublisher, opportunity_event
 
 ACCOUNTS = "/api/sales/accounts/"
 ACCOUNT = "/api/sales/accounts/account"
@@ -74,49 +72,15 @@ def accounts(api, workspace):
 
 
 # --- deals events ---------------------------------------------------------------------------------
-DEALS_EXCHANGE = Exchange("deals.events", type="topic", durable=True)
-
-
 def deal_event(workspace_id, deal_uuid, version, change="updated", account_uuid=None, state="open_0",
                type_="sale", deal_id=1):
-    snapshot = None
-    if change != "deleted":
-        snapshot = {"id": deal_id, "uuid": deal_uuid, "workspace_id": workspace_id, "user_id": None,
-                    "name": "deal", "value": "10.00", "value_type": "Total", "value_count": "1",
-                    "currency": "USD", "currency_id": 840, "target_date": "2025-06-01", "finished_at": None,
-                    "current_state": state, "type": type_, "account_uuid": account_uuid,
-                    "created_at": "2025-01-01T00:00:00.000Z", "updated_at": "2025-01-01T00:00:00.000Z"}
-    event = envelope("opportunity_changed", workspace_id, "opportunity", deal_uuid, version, change, snapshot)
-    OpportunityChanged().load(event)  # the tests publish only what the contract allows
-    return event
-
-
-class DealsEvents:
-    def __init__(self, amqp_uri):
-        self.connection = Connection(amqp_uri, connect_timeout=10)
-        self.producer = Producer(self.connection.channel(), exchange=DEALS_EXCHANGE, serializer="json")
-        DEALS_EXCHANGE(self.connection.default_channel).declare()
-
-    def publish(self, event):
-        self.producer.publish(event, routing_key="opportunity_changed", delivery_mode=2,
-                              exchange=DEALS_EXCHANGE, retry=True)
-
-    def close(self):
-        self.connection.release()
+    return opportunity_event(workspace_id, version, deal_uuid, change, id=deal_id, account_uuid=account_uuid,
+                             current_state=state, type=type_)
 
 
 @pytest.fixture
 def deals_events(test_env, system):
-    publisher = DealsEvents(test_env.amqp_uri)
+    publisher = EventPublisher(test_env.amqp_uri)
     yield publisher
     publisher.close()
 
-
-def wait_until(probe, timeout=15, interval=0.25):
-    """Polls `probe` until it returns a truthy value; returns the last value (falsy on timeout)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)

@@ -2,7 +2,8 @@
 following state changes, deletions and moves between accounts."""
 import uuid
 
-from services.accounts.tests.conftest import deal_event, error_of, wait_until
+from services.accounts.tests.conftest import deal_event, error_of
+from tests.support.events import wait_for
 
 ZERO = {"purchase": 0, "sale": 0, "exchange": 0}
 
@@ -14,7 +15,7 @@ def counts_of(accounts, account):
 def expect(accounts, account, expected):
     """Waits until the account's counts equal `expected` ({"openDeals": {"sale": 1}, ...})."""
     full = {bucket: dict(ZERO, **expected.get(bucket, {})) for bucket in ("openDeals", "wonDeals", "lostDeals")}
-    got = wait_until(lambda: (lambda c: c if c == full else None)(counts_of(accounts, account)))
+    got = wait_for(lambda: (lambda c: c if c == full else None)(counts_of(accounts, account)))
     assert got == full, counts_of(accounts, account)
 
 
@@ -146,6 +147,6 @@ def test_an_event_that_breaks_the_contract_ends_in_the_dead_letter_queue(workspa
     bad["snapshot"]["current_state"] = "maybe"
     deals_events.publish(bad)
     name = "evt-deals-opportunity_changed--accounts.handle_opportunity_changed.dead-letter"
-    info = wait_until(lambda: (lambda q: q if q and q.get("messages", 0) >= 1 else None)(
+    info = wait_for(lambda: (lambda q: q if q and q.get("messages", 0) >= 1 else None)(
         resources.queue_info(test_env.vhost, name)), timeout=30, interval=0.5)
     assert info and info["messages"] >= 1, info

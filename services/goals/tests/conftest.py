@@ -2,7 +2,8 @@
 contract-valid `deals.opportunity_changed` events on the test vhost."""
 import pytest
 
-from services.goals.tests.support import EventPublisher, GoalsClient
+from services.goals.tests.support import GoalsClient
+from tests.support.events import EventPublisher, EventTap
 
 
 @pytest.fixture
@@ -24,8 +25,7 @@ def publisher(test_env, system):
 
 @pytest.fixture
 def goal_events(test_env, system):
-    from services.goals.tests.support import GoalEvents
-    events = GoalEvents(test_env.amqp_uri)
+    events = EventTap(test_env.amqp_uri, "goals")
     yield events
     events.close()
 
@@ -38,8 +38,7 @@ def deals(api, ws, goals):
 
 @pytest.fixture
 def deal_tap(test_env, system):
-    from services.goals.tests.support import DealEventTap
-    tap = DealEventTap(test_env.amqp_uri)
+    tap = EventTap(test_env.amqp_uri, "deals", "opportunity_changed")
     yield tap
     tap.close()
 

@@ -1,28 +1,14 @@
 """Helpers of the goals tests: the goals API as the owner calls it, opportunity events, polling."""
-import json
 import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
-
-from kombu import Connection, Exchange, Producer
 
 from infra.processes import ROOT
+from tests.support.events import wait_for
+from tests.support.events import opportunity_event as shared_opportunity_event
 
 INPUT = "0b6f3a43-3d3c-4a52-9d5c-2f8d3f0e7a11"
-
-
-def wait_for(probe, predicate, timeout=20.0, interval=0.1):
-    """Polls `probe()` until `predicate(value)` holds; returns the last value (asserting on timeout)."""
-    deadline = time.monotonic() + timeout
-    value = probe()
-    while not predicate(value):
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met within {}s; last value: {!r}".format(timeout, value))
-        time.sleep(interval)
-        value = probe()
-    return value
 
 
 class GoalsClient:
@@ -61,39 +47,11 @@ class GoalsClient:
         return response.json()
 
 
-class EventPublisher:
-    """Publishes `deals.opportunity_changed` as the deals service's outbox relay does."""
-
-    def __init__(self, amqp_uri):
-        self.connection = Connection(amqp_uri, transport_options={"confirm_publish": True})
-        self.exchange = Exchange("deals.events", type="topic", durable=True)
-        self.producer = Producer(self.connection.channel(), exchange=self.exchange)
-        self.exchange(self.producer.channel).declare()
-        self.versions = {}
-
-    def publish(self, payload):
-        self.producer.publish(json.dumps(payload), routing_key="opportunity_changed", content_type="application/json",
-                              content_encoding="utf-8", delivery_mode=2, mandatory=True)
-
-    def close(self):
-        self.connection.release()
-
-
 def opportunity_event(ws, version, deal_uuid=None, deleted=False, **fields):
     """A contract-valid opportunity_changed payload for a deal of `ws` (a won sale of INPUT by default)."""
-    deal_uuid = deal_uuid or str(uuid.uuid4())
-    now = datetime.now(timezone.utc).isoformat()
-    snapshot = {"id": abs(hash(deal_uuid)) % 10 ** 9, "uuid": deal_uuid, "workspace_id": ws.workspace["id"],
-                "user_id": ws.owner["id"], "company_id": None, "name": "Opportunity " + deal_uuid[:4],
-                "description": None, "value": "100.00", "value_count": "1", "value_type": "Total", "currency": "USD",
-                "currency_id": 840, "target_date": "2025-06-30", "finished_at": None, "current_state": "won",
-                "type": "sale", "account_uuid": None, "campaign_uuid": None, "input_uuid": INPUT, "crop_id": None,
-                "variety_id": None, "quantity": "100", "unit_id": 1, "created_at": now, "updated_at": now}
-    snapshot.update(fields)
-    return {"event_id": str(uuid.uuid4()), "event_type": "opportunity_changed", "occurred_at": now,
-            "workspace_id": ws.workspace["id"], "aggregate_type": "opportunity", "aggregate_id": deal_uuid,
-            "version": version, "change": "deleted" if deleted else ("created" if version == 1 else "updated"),
-            "snapshot": None if deleted else snapshot}
+    fields = dict({"user_id": ws.owner["id"], "current_state": "won", "input_uuid": INPUT, "quantity": "100",
+                   "unit_id": 1}, **fields)
+    return shared_opportunity_event(ws.workspace["id"], version, deal_uuid, "deleted" if deleted else None, **fields)
 
 
 def run_cli(*args, timeout=120):
@@ -103,33 +61,6 @@ def run_cli(*args, timeout=120):
     return done.returncode, done.stdout + done.stderr
 
 
-class GoalEvents:
-    """Collects what the goals service publishes on `goals.events` (bound before anything happens)."""
-
-    def __init__(self, amqp_uri):
-        from kombu import Queue
-        self.connection = Connection(amqp_uri)
-        exchange = Exchange("goals.events", type="topic", durable=True)
-        channel = self.connection.channel()
-        exchange(channel).declare()
-        name = "test-goal-events-" + uuid.uuid4().hex[:8]
-        self.queue = Queue(name, exchange=exchange, routing_key="#", exclusive=True, auto_delete=True)(channel)
-        self.queue.declare()
-        self.seen = []
-
-    def drain(self):
-        while True:
-            message = self.queue.get(no_ack=True)
-            if message is None:
-                return self.seen
-            self.seen.append(json.loads(message.body))
-
-    def of(self, goal_uuid, event_type=None):
-        return [e for e in self.drain() if e["aggregate_id"] == goal_uuid
-                and (event_type is None or e["event_type"] == event_type)]
-
-    def close(self):
-        self.connection.release()
 
 
 def assert_stays(probe, expected, seconds=1.0, interval=0.2):
@@ -166,26 +97,3 @@ class DealsClient:
         assert response.status_code == 200, response.text
 
 
-class DealEventTap:
-    """A queue of our own on `deals.events`: copies of the real events, to redeliver them later."""
-
-    def __init__(self, amqp_uri):
-        from kombu import Queue
-        self.connection = Connection(amqp_uri)
-        exchange = Exchange("deals.events", type="topic", durable=True)
-        channel = self.connection.channel()
-        exchange(channel).declare()
-        self.queue = Queue("test-deal-tap-" + uuid.uuid4().hex[:8], exchange=exchange,
-                           routing_key="opportunity_changed", exclusive=True, auto_delete=True)(channel)
-        self.queue.declare()
-        self.seen = []
-
-    def drain(self):
-        while True:
-            message = self.queue.get(no_ack=True)
-            if message is None:
-                return self.seen
-            self.seen.append(json.loads(message.body))
-
-    def close(self):
-        self.connection.release()
