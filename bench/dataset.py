@@ -21,6 +21,7 @@ rebuilt afterwards (faster than maintaining them row by row); everything is VACU
     SIZES["full"]  one workspace with 100,000 accounts, 1,000,000 deals, 10,000 goals + 4 small ones
     SIZES["quick"] the same shape, about 20 times smaller
 """
+import contextlib
 import io
 import random
 import time
@@ -31,6 +32,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import psycopg2
+import psycopg2.extensions
 from werkzeug.security import generate_password_hash
 
 from infra.auth import Caller, issue_token
@@ -120,9 +122,22 @@ class CopyBuffer:
     def flush(self, connection):
         if self.rows:
             self.buffer.seek(0)
-            with connection.cursor() as cursor:
+            with connection.cursor() as cursor, _blocking_driver():
                 cursor.copy_expert("COPY {} ({}) FROM STDIN".format(self.table, ", ".join(self.names)), self.buffer)
         self.buffer, self.rows = io.StringIO(), 0
+
+
+@contextlib.contextmanager
+def _blocking_driver():
+    """COPY refuses psycopg2's green wait callback (set under eventlet, e.g. in the test suite)."""
+    callback = psycopg2.extensions.get_wait_callback()
+    if callback is not None:
+        psycopg2.extensions.set_wait_callback(None)
+    try:
+        yield
+    finally:
+        if callback is not None:
+            psycopg2.extensions.set_wait_callback(callback)
 
 
 def _connect(url):
@@ -566,7 +581,8 @@ class DatasetLoader:
                                                                goals_domain.progress_int(current, amount),
                                                                "t" if done else "f"))
             buffer.seek(0)
-            cursor.copy_expert("COPY bench_figures FROM STDIN", buffer)
+            with _blocking_driver():
+                cursor.copy_expert("COPY bench_figures FROM STDIN", buffer)
             cursor.execute("UPDATE goals g SET current = f.current, forecast = f.forecast, progress = f.progress, "
                            "progress_int = f.progress_int, achieved_at = CASE WHEN f.achieved THEN %s END "
                            "FROM bench_figures f WHERE f.id = g.id", (BASE_TIME,))

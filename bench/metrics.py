@@ -131,6 +131,7 @@ def pool_deltas(before, after):
                 "waits_over_1ms": stats.get("waits_over_1ms", 0) - old.get("waits_over_1ms", 0),
                 "wait_ms_total": round(stats.get("wait_ms_total", 0) - old.get("wait_ms_total", 0), 1),
                 "timeouts": stats.get("timeouts", 0) - old.get("timeouts", 0),
+                "connects": stats.get("connects", 0) - old.get("connects", 0),
                 "wait_ms_max_since_start": stats.get("wait_ms_max"),
             }
         deltas[service] = pools

@@ -7,17 +7,74 @@ connection: transactions queue for it instead of blocking the hub inside SQLite'
 import os
 import threading
 import uuid
+import time
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from sqlalchemy.exc import IntegrityError
 
 from infra import config
 from infra.events import utcnow
 
 _engines = {}
 _engines_lock = threading.Lock()
+
+
+WAIT_THRESHOLD_MS = 1.0
+
+
+class MeteredQueuePool(QueuePool):
+    """QueuePool that times every checkout: how often a worker waited for a connection more than
+    WAIT_THRESHOLD_MS, for how long in total and at most, and how many checkouts timed out. Opening
+    a new connection is counted apart (connects, connect_ms_total), not as a wait. Read through
+    `pool_stats()` (infra.stats)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._metrics_lock = threading.Lock()
+        self._checkout_state = threading.local()  # green-local under eventlet
+        self.metrics = {"checkouts": 0, "waits_over_1ms": 0, "wait_ms_total": 0.0, "wait_ms_max": 0.0,
+                        "timeouts": 0, "connects": 0, "connect_ms_total": 0.0}
+
+    def _create_connection(self):
+        started = time.perf_counter()
+        try:
+            return super()._create_connection()
+        finally:
+            spent = (time.perf_counter() - started) * 1000
+            self._checkout_state.connect_ms = getattr(self._checkout_state, "connect_ms", 0.0) + spent
+            with self._metrics_lock:
+                self.metrics["connects"] += 1
+                self.metrics["connect_ms_total"] += spent
+
+    def _do_get(self):
+        state = self._checkout_state
+        depth = getattr(state, "depth", 0)
+        if depth:  # QueuePool._do_get retries by calling itself: the outermost call measures
+            return super()._do_get()
+        state.depth, state.connect_ms = 1, 0.0
+        started = time.perf_counter()
+        try:
+            return super()._do_get()
+        except PoolTimeout:
+            with self._metrics_lock:
+                self.metrics["timeouts"] += 1
+            raise
+        finally:
+            waited = (time.perf_counter() - started) * 1000 - state.connect_ms
+            state.depth = 0
+            with self._metrics_lock:
+                metrics = self.metrics
+                metrics["checkouts"] += 1
+                if waited > WAIT_THRESHOLD_MS:
+                    metrics["waits_over_1ms"] += 1
+                    metrics["wait_ms_total"] += waited
+                    if waited > metrics["wait_ms_max"]:
+                        metrics["wait_ms_max"] = waited
 
 
 def _make_psycopg_green():
@@ -34,9 +91,11 @@ def _sqlite_engine(url):
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    metered = {"poolclass": MeteredQueuePool} if path and path != ":memory:" else {}
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 15},
+        **metered,
         pool_size=1,
         max_overflow=0,
         pool_timeout=30,
@@ -59,6 +118,7 @@ def _postgres_engine(url, pool_size):
     statement_timeout_ms = config.int_setting("DB_STATEMENT_TIMEOUT_MS", 30000)
     return create_engine(
         url,
+        poolclass=MeteredQueuePool,
         pool_size=pool_size,
         max_overflow=5,
         pool_timeout=10,
@@ -102,6 +162,24 @@ def get_engine(url, pool_size=12):
                 engine = _postgres_engine(url, pool_size)
             _engines[url] = engine
         return engine
+
+
+def pool_stats():
+    """{database name: checkout metrics and current state} of this process's engines."""
+    with _engines_lock:
+        engines = list(_engines.items())
+    stats = {}
+    for url, engine in engines:
+        pool = engine.pool
+        entry = {"size": pool.size(), "checked_out": pool.checkedout(), "overflow": pool.overflow()}
+        metrics = getattr(pool, "metrics", None)
+        if metrics is not None:
+            with pool._metrics_lock:
+                entry.update(metrics)
+            for key in ("wait_ms_total", "wait_ms_max", "connect_ms_total"):
+                entry[key] = round(entry[key], 3)
+        stats[engine.url.database or url.rsplit("/", 1)[-1]] = entry
+    return stats
 
 
 def dispose_engine(url):

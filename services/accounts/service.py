@@ -15,6 +15,7 @@ from infra.errors import ServiceError
 from infra.db import Database, commit_or_raise, now_utc
 from infra.events import utcnow
 from infra.logs import RequestLog
+from infra.stats import RuntimeStats
 from infra.validation import load
 from services.accounts import domain, projection, queries, schemas
 from services.accounts.exceptions import (AccountAlreadyExists, AccountNotFound, ContactAlreadyAssociated,
@@ -26,7 +27,7 @@ from services.accounts.models import Account, Contact, Field
 api = rpc(expected_exceptions=ServiceError)
 
 
-class AccountsService:
+class AccountsService(RuntimeStats):
     name = "accounts"
 
     db = Database()

@@ -16,6 +16,7 @@ from infra.auth import Identity
 from infra.db import Database, now_utc
 from infra.events import envelope
 from infra.logs import RequestLog
+from infra.stats import RuntimeStats
 from infra.outbox import OutboxRelay, record_event
 from infra.validation import load
 from services.deals import domain, schemas, store
@@ -26,7 +27,7 @@ MAX_IDEMPOTENCY_KEY = 255
 DIRECTORY_TIMEOUT_SECONDS = 5
 
 
-class DealsService:
+class DealsService(RuntimeStats):
     name = "deals"
 
     db = Database()

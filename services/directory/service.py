@@ -13,6 +13,7 @@ from infra.auth import Caller, Identity, issue_token, user_token_ttl
 from infra.db import Database, commit_or_raise, now_utc
 from infra.events import isoformat
 from infra.logs import RequestLog
+from infra.stats import RuntimeStats
 from infra.validation import load
 from services.directory import domain, schemas
 from services.directory.exceptions import (ApiKeyNotFound, CampaignNotFound, EmailAlreadyRegistered,
@@ -27,7 +28,7 @@ def caller_of(user, workspace, auth_method="token"):
                   auth_method=auth_method)
 
 
-class DirectoryService:
+class DirectoryService(RuntimeStats):
     name = "directory"
 
     db = Database()

@@ -9,6 +9,7 @@ from infra.auth import Identity
 from infra.consumers import reliable_event_handler
 from infra.db import Database
 from infra.logs import RequestLog
+from infra.stats import RuntimeStats
 from infra.outbox import OutboxRelay
 from services.goals import progress, usecases
 from services.goals.models import outbox
@@ -19,7 +20,7 @@ class PoisonEvent(Exception):
     """An event that does not satisfy the contract: refused until it is dead-lettered."""
 
 
-class GoalsService:
+class GoalsService(RuntimeStats):
     name = "goals"
 
     db = Database()

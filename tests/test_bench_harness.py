@@ -1,0 +1,174 @@
+"""The benchmark harness's pieces (`make bench`, bench/run.py), kept fast: the load generator against
+a tiny server, the data-set loader on a small workspace of the suite's own system (consistent
+across services: counters, projections, goal figures with zero reconcile drift), and the pool
+metering behind `runtime_stats()`."""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import eventlet
+from nameko.rpc import rpc
+from nameko.standalone.rpc import ServiceRpcProxy
+from sqlalchemy import text
+
+from infra.db import Database, MeteredQueuePool, get_engine
+from infra.processes import ROOT
+from infra.stats import RuntimeStats
+
+
+# --- the load generator, in a clean interpreter (asyncio does not mix with the suite's eventlet) ----------
+def loadgen_checks():
+    """Runs in a subprocess: a tiny keep-alive HTTP/1.1 server and both load-generator modes."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bench import loadgen
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path.startswith("/slow"):
+                time.sleep(1.0)
+            if self.path.startswith("/chunked"):
+                self.send_response(200)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for part in (b"hello ", b"world"):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                self.wfile.write(b"0\r\n\r\n")
+                return
+            body = b"ok"
+            self.send_response(429 if self.path.startswith("/limited") else 200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:{}".format(server.server_address[1])
+    bodies = []
+
+    def get(path):
+        return lambda i: ("GET", path, {}, None)
+
+    results = {
+        "saturate": loadgen.saturate(url, get("/ok"), connections=4, seconds=1, warmup=0.2),
+        "constant": loadgen.constant_rate(url, get("/ok"), rate=50, connections=4, seconds=1, warmup=0.2,
+                                          on_response=lambda i, status, body, at: bodies.append(body)),
+        "chunked": loadgen.saturate(url, get("/chunked"), connections=2, seconds=0.5, warmup=0,
+                                    on_response=lambda i, status, body, at: bodies.append(body)),
+        "limited": loadgen.saturate(url, get("/limited"), connections=2, seconds=0.3, warmup=0),
+        "timeouts": loadgen.saturate(url, get("/slow"), connections=2, seconds=0.5, warmup=0, timeout=0.2),
+    }
+    started = time.perf_counter()
+    results["behind"] = loadgen.constant_rate(url, get("/slow"), rate=20, connections=1, seconds=1, warmup=0,
+                                              drain=0.5, timeout=30)
+    results["behind_seconds"] = time.perf_counter() - started
+    results["bodies"] = sorted({body.decode() for body in bodies})
+    server.shutdown()
+    print(json.dumps(results))
+
+
+def test_load_generator_measures_closed_and_open_loops():
+    done = subprocess.run([sys.executable, "-c", "import tests.test_bench_harness as t; t.loadgen_checks()"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, env=dict(os.environ, PYTHONPATH=ROOT))
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    saturate, constant = results["saturate"], results["constant"]
+    assert saturate["errors"] == 0 and saturate["ok_rps"] > 50 and saturate["statuses"] == {"200": saturate["n"]}
+    assert constant["errors"] == 0 and 40 <= constant["n"] <= 55, constant  # ~50 requests due in the measured second
+    assert constant["p99_ms"] < 500
+    assert results["chunked"]["errors"] == 0 and "hello world" in results["bodies"] and "ok" in results["bodies"]
+    assert results["limited"]["statuses"].get("429", 0) > 0 and results["limited"]["ok_rps"] == 0
+    assert results["timeouts"]["timeouts"] > 0
+    # a server that falls behind: the queued requests count (unfinished, with their wait so far), and the
+    # run ends at the drain deadline instead of waiting for every answer
+    behind = results["behind"]
+    assert behind["unfinished"] > 5 and behind["p99_ms"] >= 500, behind
+    assert results["behind_seconds"] < 5
+
+
+# --- the data set --------------------------------------------------------------------------------------
+def test_dataset_loads_a_workspace_consistent_across_services(api, test_env):
+    from bench.dataset import DatasetLoader, Size, check_consistency
+
+    loader = DatasetLoader(api, test_env.database_urls, os.environ["JWT_SECRET"], log=lambda *_: None)
+    size = Size(accounts=40, deals=600, goals=15, users=6, campaigns=2, groups=2, inputs=3, crops=2)
+    ws = loader.load_workspace("bench-harness", size, rebuild_indexes=False)
+    assert ws.counts["deals"] == 600 and ws.counts["accounts"] == 40 and ws.counts["contributions"] > 0
+
+    consistency = check_consistency(test_env.database_urls, ws)
+    assert consistency["ok"], consistency
+
+    done = subprocess.run([sys.executable, "-m", "services.goals.cli", "reconcile", "--local", "--workspace",
+                           str(ws.id)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "0 with drift" in done.stdout, done.stdout + done.stderr
+
+    # the loaded rows answer through the API, with the loaded users' tokens
+    caller = ws.users[0]
+    listed = api.post("/api/sales/accounts/", {"filters": {"page_size": 1000}}, token=caller.token)
+    assert listed.status_code == 200, listed.text
+    counted = sum(n for bucket in (a["opportunities"] for a in listed.json()["data"])
+                  for per_type in bucket.values() for n in per_type.values())
+    assert counted == consistency["live_deals_with_account"]
+    progress = api.post("/api/sales/goals/progress", {"goal_uuid": ws.goal_uuids[0]}, token=caller.token)
+    assert progress.status_code == 200, progress.text
+    deal = api.get("/api/deals/{}.json".format(ws.live_deal_ids[0]), token=caller.token)
+    assert deal.status_code == 200, deal.text
+
+
+# --- pool metering and runtime_stats ---------------------------------------------------------------------
+def test_pool_metering_counts_a_checkout_that_waited(test_env):
+    url = test_env.database_urls["directory"]
+    from sqlalchemy import create_engine
+    engine = create_engine(url, poolclass=MeteredQueuePool, pool_size=1, max_overflow=0, pool_timeout=5)
+    try:
+        held = engine.connect()
+        releaser = eventlet.spawn_after(0.2, held.close)
+        started = time.perf_counter()
+        with engine.connect() as connection:  # waits for the held connection
+            connection.execute(text("SELECT 1"))
+        waited = time.perf_counter() - started
+        releaser.wait()
+        metrics = engine.pool.metrics
+        assert waited >= 0.15
+        assert metrics["checkouts"] == 2 and metrics["waits_over_1ms"] == 1
+        assert metrics["wait_ms_total"] >= 150 and metrics["wait_ms_max"] >= 150 and metrics["timeouts"] == 0
+        assert metrics["connects"] == 1  # opening the connection is not counted as a wait
+    finally:
+        engine.dispose()
+
+
+class StatsProbe(RuntimeStats):
+    name = "stats_probe"
+    db = Database(service_name="directory")
+
+    @rpc
+    def query(self):
+        return self.db.execute(text("SELECT 1")).scalar()
+
+
+def test_runtime_stats_entrypoint_reports_pools_and_cpu(container_factory, service_config, test_env):
+    container = container_factory(StatsProbe, service_config)
+    container.start()
+    with ServiceRpcProxy("stats_probe", service_config) as proxy:
+        assert proxy.query() == 1
+        stats = proxy.runtime_stats()
+    database = test_env.database_urls["directory"].rsplit("/", 1)[1]
+    assert stats["service"] == "stats_probe" and stats["cpu_seconds"] >= 0
+    pool = stats["pools"][database]
+    assert pool["checkouts"] >= 1 and pool["size"] >= 1 and "waits_over_1ms" in pool and "wait_ms_max" in pool
+    assert get_engine(test_env.database_urls["directory"]).pool.__class__ is MeteredQueuePool
+
+
+def test_bench_entry_point_parses_its_options():
+    done = subprocess.run([sys.executable, "-m", "bench.run", "--help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env=dict(os.environ, PYTHONPATH=ROOT))
+    assert done.returncode == 0 and "--quick" in done.stdout, done.stderr
