@@ -6,12 +6,12 @@ import uuid
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
 
 from infra import config, ratelimit
+from infra.rpc import Services
 from infra.auth import Caller, TokenSecret, verify_token
 from gateway import routes
 from gateway.context import RequestContext
@@ -34,11 +34,7 @@ class WorkerData(DependencyProvider):
 class GatewayService:
     name = "gateway"
 
-    directory = RpcProxy("directory")
-    accounts = RpcProxy("accounts")
-    prospects = RpcProxy("prospects")
-    deals = RpcProxy("deals")
-    goals = RpcProxy("goals")
+    services = Services()  # one AMQP connection per process, transient requests (infra/rpc.py)
     worker_data = WorkerData()
     token_secret = TokenSecret()
 
@@ -104,8 +100,7 @@ class GatewayService:
         return json_response(result, status=status, headers=dict(headers, **extra_headers))
 
     def _proxies(self):
-        return {"directory": self.directory, "accounts": self.accounts, "prospects": self.prospects,
-                "deals": self.deals, "goals": self.goals}
+        return {name: self.services(name) for name in config.SERVICES}
 
     def _verify_user_token(self, token):
         return verify_token(token, secret=self.token_secret)

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 import jwt
 from nameko.extensions import DependencyProvider
 
-from infra import config
+from infra import config, rpc
 from infra.errors import Unauthenticated
 
 ALGORITHMS = ["HS256"]  # explicit: `alg: none` and every other algorithm are refused
@@ -64,27 +64,86 @@ def issue_token(caller, ttl_seconds, audience=USER_TOKEN_AUDIENCE, secret=None):
     return jwt.encode(claims, secret or config.jwt_secret(), algorithm=ALGORITHMS[0]), claims["exp"]
 
 
+class _VerifiedTokens:
+    """Tokens this process has already verified -> their Caller, each until its own `exp`.
+
+    Verifying a token is deterministic (signature, audience, claims) except for time, and time only
+    matters through `exp`, which `get` checks on every use: a cached answer is the answer a fresh
+    verification would give. JWTs cannot be revoked before `exp` anyway, so nothing is delayed.
+    Only successes are kept; bounded (emptied when full)."""
+
+    max_entries = 20000
+
+    def __init__(self):
+        self.entries = {}
+
+    def get(self, key):
+        entry = self.entries.get(key)
+        if entry is not None:
+            if entry[1] > time.time():
+                return entry[0]
+            self.entries.pop(key, None)
+        return None
+
+    def put(self, key, caller, expires):
+        if len(self.entries) >= self.max_entries:
+            self.entries.clear()
+        self.entries[key] = (caller, expires)
+
+
+_verified = _VerifiedTokens()
+
+
 def verify_token(token, audience=USER_TOKEN_AUDIENCE, secret=None):
     """Returns the Caller of a valid token; anything forged, expired or tampered is Unauthenticated."""
     if not token or not isinstance(token, str):
         raise Unauthenticated("Missing token")
+    secret = secret or config.jwt_secret()
+    key = (token, audience, secret)
+    caller = _verified.get(key)
+    if caller is not None:
+        return caller
+    caller, expires = _verify(token, audience, secret)
+    _verified.put(key, caller, expires)
+    return caller
+
+
+def _verify(token, audience, secret):
     try:
-        claims = jwt.decode(token, secret or config.jwt_secret(), algorithms=ALGORITHMS, audience=audience,
+        claims = jwt.decode(token, secret, algorithms=ALGORITHMS, audience=audience,
                             options={"require": ["exp", "iat", "jti", "sub"]})
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("Token expired")
     except jwt.PyJWTError:
         raise Unauthenticated("Invalid token")
-    return Caller.from_claims(claims)
+    try:
+        expires = float(claims["exp"])
+    except (TypeError, ValueError):
+        raise Unauthenticated("Invalid token")
+    return Caller.from_claims(claims), expires
 
 
 def user_token_ttl():
     return config.int_setting("JWT_TTL_SECONDS", 8 * 3600)
 
 
+_internal_tokens = {}  # (caller, secret) -> (token, exp): signed once, reused for the first half of its life
+
+
 def internal_token(caller):
-    token, _ = issue_token(caller, ttl_seconds=config.int_setting("INTERNAL_TOKEN_TTL_SECONDS", 300),
-                           audience=INTERNAL_TOKEN_AUDIENCE)
+    """The short-lived token the gateway forwards to services. One per caller is signed and reused
+    while more than half of its TTL (INTERNAL_TOKEN_TTL_SECONDS, default 300) is left, so a service
+    always gets at least TTL/2 of validity and the gateway does not sign on every request."""
+    ttl = config.int_setting("INTERNAL_TOKEN_TTL_SECONDS", 300)
+    secret = config.jwt_secret()
+    key = (caller, secret)
+    entry = _internal_tokens.get(key)
+    if entry is not None and entry[1] - time.time() > ttl / 2.0:
+        return entry[0]
+    token, expires = issue_token(caller, ttl_seconds=ttl, audience=INTERNAL_TOKEN_AUDIENCE, secret=secret)
+    if len(_internal_tokens) >= _VerifiedTokens.max_entries:
+        _internal_tokens.clear()
+    _internal_tokens[key] = (token, expires)
     return token
 
 
@@ -93,6 +152,7 @@ class Identity(DependencyProvider):
 
     def setup(self):
         self.secret = config.jwt_secret()  # refuses a default secret outside development
+        rpc.use_transient_replies()  # every service has an Identity: its RPC replies are transient
 
     def get_dependency(self, worker_ctx):
         token = worker_ctx.data.get(CONTEXT_KEY)

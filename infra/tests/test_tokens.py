@@ -67,3 +67,30 @@ def test_development_falls_back_to_the_development_secret(monkeypatch):
     monkeypatch.setenv("CRM_ENV", "development")
     monkeypatch.delenv("JWT_SECRET", raising=False)
     assert config.jwt_secret() == config.DEVELOPMENT_JWT_SECRET
+
+
+def test_a_verified_token_is_remembered_only_until_it_expires(monkeypatch):
+    token, expires = issue_token(CALLER, 2, secret=SECRET)
+    assert verify_token(token, secret=SECRET) == CALLER
+    monkeypatch.setattr("infra.auth.jwt.decode", lambda *a, **k: pytest.fail("verified twice"))
+    assert verify_token(token, secret=SECRET) == CALLER  # from the cache
+    monkeypatch.undo()
+    with pytest.raises(Unauthenticated):  # another secret is a fresh verification
+        verify_token(token, secret="another-secret-of-enough-length")
+    time.sleep(max(0.0, expires - time.time()) + 1.1)
+    with pytest.raises(Unauthenticated):  # past exp: verified again, and refused
+        verify_token(token, secret=SECRET)
+
+
+def test_the_internal_token_is_reused_for_half_its_life(monkeypatch):
+    from infra.auth import internal_token
+    monkeypatch.setenv("JWT_SECRET", SECRET)
+    monkeypatch.setenv("INTERNAL_TOKEN_TTL_SECONDS", "100")
+    first = internal_token(CALLER)
+    assert internal_token(CALLER) == first
+    assert verify_token(first, audience=INTERNAL_TOKEN_AUDIENCE, secret=SECRET) == CALLER
+    other = Caller(user_id=8, user_uuid="u-8", workspace_id=3, workspace_uuid="w-3")
+    assert internal_token(other) != first
+    now = time.time()
+    monkeypatch.setattr("infra.auth.time.time", lambda: now + 51)
+    assert internal_token(CALLER) != first  # less than half of the TTL left: signed anew

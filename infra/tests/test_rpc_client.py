@@ -1,0 +1,149 @@
+"""The gateway's lean RPC client (infra.rpc.RpcClient) against real nameko services: answers,
+errors, context headers, the deadline, an unknown service, a lost connection, and many calls in
+flight on one connection."""
+import socket
+import time
+
+import eventlet
+import pytest
+from nameko.exceptions import RemoteError, UnknownService
+from nameko.rpc import rpc
+
+from infra.errors import NotFound, ServiceTimeout, ServiceUnavailable
+from infra.rpc import ClientProxy, RpcClient, call
+
+
+class Echo:
+    name = "rpc_client_probe"
+
+    @rpc
+    def echo(self, value, suffix=""):
+        return value + suffix
+
+    @rpc
+    def nap(self, seconds):
+        eventlet.sleep(seconds)
+        return "rested"
+
+    @rpc
+    def missing(self):
+        raise NotFound("no such thing", "uuid")
+
+    @rpc
+    def broken(self):
+        raise KeyError("oops")
+
+
+@pytest.fixture
+def client(service_config):
+    client = RpcClient(service_config["AMQP_URI"], name="test").start()
+    yield client
+    client.stop()
+
+
+@pytest.fixture
+def echo_service(container_factory, service_config):
+    container = container_factory(Echo, service_config)
+    container.start()
+    return container
+
+
+def test_answers_errors_and_keyword_arguments(client, echo_service):
+    assert client.call("rpc_client_probe", "echo", ["a"], {"suffix": "b"}) == "ab"
+    with pytest.raises(NotFound) as raised:  # our ServiceErrors come back as themselves
+        client.call("rpc_client_probe", "missing")
+    assert raised.value.field == "uuid"
+    with pytest.raises(RemoteError):  # anything else is nameko's RemoteError, as with RpcProxy
+        client.call("rpc_client_probe", "broken")
+
+
+def test_many_calls_in_flight_share_one_connection(client, echo_service):
+    pool = eventlet.GreenPool(50)
+    answers = list(pool.imap(lambda i: client.call("rpc_client_probe", "echo", [str(i)]), range(300)))
+    assert answers == [str(i) for i in range(300)]
+
+
+def test_the_deadline_is_a_service_timeout_and_a_late_reply_is_dropped(client, echo_service):
+    started = time.monotonic()
+    with pytest.raises(ServiceTimeout):
+        client.call("rpc_client_probe", "nap", [1.0], timeout=0.3)
+    assert time.monotonic() - started < 0.9
+    eventlet.sleep(1.0)  # the late reply arrives for nobody
+    assert client.call("rpc_client_probe", "echo", ["still fine"]) == "still fine"
+
+
+def test_an_unknown_service_fails_at_once_with_unknown_service(client):
+    started = time.monotonic()
+    with pytest.raises(UnknownService):
+        client.call("no_such_service_anywhere", "ping", timeout=5)
+    assert time.monotonic() - started < 2  # the broker's basic.return, not the deadline
+
+
+def test_context_data_travels_as_nameko_headers(client, container_factory, service_config):
+    seen = []
+
+    class Recorder:
+        name = "rpc_client_headers_probe"
+
+        @rpc
+        def seen(self):
+            return None
+
+    from nameko.extensions import DependencyProvider
+
+    class Data(DependencyProvider):
+        def get_dependency(self, worker_ctx):
+            seen.append(dict(worker_ctx.data))
+
+    Recorder.data = Data()
+    container_factory(Recorder, service_config).start()
+
+    class FakeWorker:
+        context_data = {"identity": "signed-token", "request_id": "r-1", "skipped": None}
+
+    proxy = ClientProxy(client, "rpc_client_headers_probe", FakeWorker())
+    assert call(proxy, "seen") is None
+    assert seen[-1]["identity"] == "signed-token" and seen[-1]["request_id"] == "r-1"
+    assert "skipped" not in seen[-1]
+
+
+def test_a_lost_connection_fails_calls_in_flight_and_the_next_call_reconnects(client, echo_service):
+    waiting = eventlet.spawn(client.call, "rpc_client_probe", "nap", [2.0], None, None, 10)
+    eventlet.sleep(0.3)
+    client.link.connection.transport.sock.shutdown(socket.SHUT_RDWR)  # the network fails under the connection
+    with pytest.raises(ServiceUnavailable):
+        waiting.wait()
+    assert client.call("rpc_client_probe", "echo", ["again"]) == "again"
+
+
+def test_a_stopped_client_refuses_calls(service_config):
+    client = RpcClient(service_config["AMQP_URI"], name="test").start()
+    client.stop()
+    with pytest.raises(ServiceUnavailable):
+        client.call("rpc_client_probe", "echo", ["x"])
+
+
+def test_transient_replies_reach_nameko_proxies_and_the_client(client, container_factory, service_config, monkeypatch):
+    from nameko.rpc import Responder
+    from nameko.standalone.rpc import ServiceRpcProxy
+
+    from infra.rpc import TransientReplyPublisher, use_transient_replies
+
+    monkeypatch.setattr(Responder, "publisher_cls", Responder.publisher_cls)  # restored after the test
+    use_transient_replies()
+    assert Responder.publisher_cls is TransientReplyPublisher
+    container_factory(Echo, service_config).start()
+    assert client.call("rpc_client_probe", "echo", ["x"], {"suffix": "y"}) == "xy"
+    with pytest.raises(NotFound):
+        client.call("rpc_client_probe", "missing")
+    with ServiceRpcProxy("rpc_client_probe", service_config) as proxy:  # nameko's own reply queue
+        assert proxy.echo("a", suffix="b") == "ab"
+    pool = eventlet.GreenPool(20)
+    assert list(pool.imap(lambda i: client.call("rpc_client_probe", "echo", [str(i)]), range(100))) == [
+        str(i) for i in range(100)]
+
+
+def test_a_callers_shorter_deadline_is_its_own(client, echo_service):
+    with pytest.raises(eventlet.Timeout):  # not turned into the client's ServiceTimeout
+        with eventlet.Timeout(0.2):
+            client.call("rpc_client_probe", "nap", [1.0], timeout=5)
