@@ -4,15 +4,15 @@ caller's workspace; another workspace's account answers like a missing one (code
 import uuid as uuidlib
 
 from marshmallow import ValidationError
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from sqlalchemy import select, update
 
 from contracts.events import OpportunityChanged
 from infra import rpc as rpc_call
 from infra.auth import Identity
 from infra.consumers import reliable_event_handler
-from infra.errors import ServiceError
 from infra.db import Database, commit_or_raise, now_utc
+from infra.entrypoints import rpc
 from infra.events import utcnow
 from infra.logs import RequestLog
 from infra.stats import RuntimeStats
@@ -23,10 +23,6 @@ from services.accounts.exceptions import (AccountAlreadyExists, AccountNotFound,
                                           InvalidAccountInput)
 from services.accounts.models import Account, Contact, Field
 
-# a caller's mistake is answered, not logged as a bug
-api = rpc(expected_exceptions=ServiceError)
-
-
 class AccountsService(RuntimeStats):
     name = "accounts"
 
@@ -35,12 +31,12 @@ class AccountsService(RuntimeStats):
     request_log = RequestLog()
     directory = RpcProxy("directory")
 
-    @api
+    @rpc
     def ping(self):
         return "ok"
 
     # --- reads --------------------------------------------------------------------------------------
-    @api
+    @rpc
     def list_accounts(self, payload):
         me = self.caller()
         data = load(schemas.ListSchema(), payload, InvalidAccountInput)
@@ -52,14 +48,14 @@ class AccountsService(RuntimeStats):
         return {"data": [queries.list_item(account, owners.get(account.owner_id, {}), contacts.get(account.id))
                          for account in accounts], "next_page": next_page}
 
-    @api
+    @rpc
     def get_account(self, account_uuid):
         me = self.caller()
         if not account_uuid:
             raise InvalidAccountInput("uuid: Missing data for required field.", "uuid")
         return schemas.account_detail(self._account(me.workspace_id, _uuid(account_uuid)))
 
-    @api
+    @rpc
     def validate_tax_id(self, payload):
         me = self.caller()
         data = load(schemas.ValidateTaxIdSchema(), payload, InvalidAccountInput)
@@ -75,7 +71,7 @@ class AccountsService(RuntimeStats):
                 "country": existing.country}
 
     # --- writes -------------------------------------------------------------------------------------
-    @api
+    @rpc
     def create_account(self, payload):
         me = self.caller()
         data = load(schemas.AccountSchema(), payload, InvalidAccountInput)
@@ -87,7 +83,7 @@ class AccountsService(RuntimeStats):
         commit_or_raise(self.db, AccountAlreadyExists())
         return {"uuid": account.uuid, "data": schemas.account_written(account)}
 
-    @api
+    @rpc
     def update_account(self, payload):
         me = self.caller()
         data = load(schemas.UpdateAccountSchema(), payload, InvalidAccountInput)
@@ -100,14 +96,14 @@ class AccountsService(RuntimeStats):
         commit_or_raise(self.db, AccountAlreadyExists("Another account with this country and tax_id already exists"))
         return {"uuid": account.uuid, "data": schemas.account_written(account, with_draft=False)}
 
-    @api
+    @rpc
     def delete_account(self, payload):
         account = self._account_from(payload, lock=True)
         account.deleted_at = now_utc()
         self.db.commit()
         return {"uuid": account.uuid}
 
-    @api
+    @rpc
     def inactivate_account(self, payload):
         me = self.caller()
         account = self._account_from(payload, lock=True)  # the lock orders us with the deals consumer
@@ -116,7 +112,7 @@ class AccountsService(RuntimeStats):
         self.db.commit()
         return {"uuid": account.uuid}
 
-    @api
+    @rpc
     def activate_account(self, payload):
         me = self.caller()
         account = self._account_from(payload, lock=True)
@@ -126,7 +122,7 @@ class AccountsService(RuntimeStats):
         return {"uuid": account.uuid}
 
     # --- contacts and fields ------------------------------------------------------------------------
-    @api
+    @rpc
     def add_contact(self, payload):
         data = load(schemas.AddContactSchema(), payload, InvalidAccountInput)
         account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)
@@ -137,7 +133,7 @@ class AccountsService(RuntimeStats):
         commit_or_raise(self.db, ContactAlreadyAssociated())
         return {"uuid": account.uuid, "data": schemas.contact_view(contact)}
 
-    @api
+    @rpc
     def remove_contact(self, payload):
         data = load(schemas.RemoveContactSchema(), payload, InvalidAccountInput)
         account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)
@@ -149,7 +145,7 @@ class AccountsService(RuntimeStats):
         self.db.commit()
         return {"uuid": account.uuid}
 
-    @api
+    @rpc
     def add_field(self, payload):
         data = load(schemas.AddFieldSchema(), payload, InvalidAccountInput)
         account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)
@@ -162,7 +158,7 @@ class AccountsService(RuntimeStats):
         self.db.commit()
         return {"uuid": account.uuid, "data": schemas.field_view(field)}
 
-    @api
+    @rpc
     def remove_field(self, payload):
         data = load(schemas.RemoveFieldSchema(), payload, InvalidAccountInput)
         account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)

@@ -7,13 +7,14 @@ scoped by the verified caller's workspace.
 import hashlib
 import json
 
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from sqlalchemy.exc import IntegrityError
 
 from contracts.events import OPPORTUNITY_CHANGED
 from infra import rpc as rpc_client
 from infra.auth import Identity
 from infra.db import Database, now_utc
+from infra.entrypoints import rpc
 from infra.events import envelope
 from infra.logs import RequestLog
 from infra.stats import RuntimeStats

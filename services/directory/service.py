@@ -6,11 +6,11 @@ methods are for other services (their workspace comes from their own verified ca
 from datetime import datetime, timezone
 
 from eventlet import tpool
-from nameko.rpc import rpc
 from sqlalchemy import delete, select
 
 from infra.auth import Caller, Identity, issue_token, user_token_ttl
 from infra.db import Database, commit_or_raise, now_utc
+from infra.entrypoints import rpc
 from infra.events import isoformat
 from infra.logs import RequestLog
 from infra.stats import RuntimeStats

@@ -1,13 +1,14 @@
 """Goals service: the sales goals API (campaign goals, assignments, progress) with figures kept
 current by `deals.opportunity_changed` events. Entry points only translate; the rules are in
 usecases.py (API), progress.py (projection and figures) and domain.py (pure progress rules)."""
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 
 from contracts.events import OpportunityChanged
 from infra import rpc as rpc_calls
 from infra.auth import Identity
 from infra.consumers import reliable_event_handler
 from infra.db import Database
+from infra.entrypoints import rpc
 from infra.logs import RequestLog
 from infra.stats import RuntimeStats
 from infra.outbox import OutboxRelay
