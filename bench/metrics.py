@@ -8,8 +8,10 @@
 - Database pool waits: every service's `runtime_stats()` RPC (infra/stats.py) before and after
   the phase: checkouts, checkouts that waited more than 1 ms, total wait, timeouts (deltas) and the
   longest wait since the process started.
-- CPU: each process's user+system time from /proc (gateway, services, reference services) and the
-  machine's busy share from /proc/stat, so a phase's cost per request can be read off.
+- CPU: each process's user+system time from /proc (gateway, services, reference services), the
+  shared infrastructure's (PostgreSQL, RabbitMQ, Redis, kernel threads) and everything else's, and
+  the machine's busy share from /proc/stat: a phase's cost per request can be read off, and a
+  benchmark disturbed by other work on the machine says so (`other_processes_percent_of_machine`).
 """
 import os
 import threading
@@ -23,6 +25,9 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # --- RabbitMQ ---------------------------------------------------------------------------------------
+SINKS = ("goals.events.recent",)  # bounded, never consumed (services/goals/sink.py): left out of the maxima
+
+
 class QueueSampler:
     def __init__(self, vhost, interval=1.0):
         self.vhost, self.interval = vhost, interval
@@ -59,9 +64,10 @@ class QueueSampler:
             self._thread.join(5)
         self.sample()
         busy = {name: values for name, values in sorted(self.maxima.items()) if values["messages"]}
+        consumed = [values for name, values in self.maxima.items() if name not in SINKS]
         return {"samples": self.samples, "sample_errors": self.errors, "max_per_queue": busy,
-                "max_messages_any_queue": max((v["messages"] for v in self.maxima.values()), default=0),
-                "max_unacked_any_queue": max((v["unacked"] for v in self.maxima.values()), default=0)}
+                "max_messages_any_queue": max((v["messages"] for v in consumed), default=0),
+                "max_unacked_any_queue": max((v["unacked"] for v in consumed), default=0)}
 
 
 def ready_counts(amqp_uri, names):
@@ -93,47 +99,95 @@ def wait_drained(vhost, amqp_uri, timeout=180, settle=1.0, prefix=("evt-",)):
     return round(time.monotonic() - started, 1), False
 
 
+# --- PostgreSQL -------------------------------------------------------------------------------------------
+def active_queries(admin_url, databases):
+    """Queries running now in `databases` (other than this one)."""
+    import psycopg2
+    connection = psycopg2.connect(admin_url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid, datname, now() - query_start, left(query, 80) FROM pg_stat_activity "
+                           "WHERE datname = ANY(%s) AND state = 'active' AND pid <> pg_backend_pid()",
+                           (list(databases),))
+            return cursor.fetchall()
+    finally:
+        connection.close()
+
+
+def wait_no_queries(admin_url, databases, timeout=60):
+    """Waits until no query runs in `databases` (a timed-out request can leave one running up to the
+    statement timeout); after `timeout`, cancels what still runs. Returns (seconds, cancelled)."""
+    import psycopg2
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if not active_queries(admin_url, databases):
+            return round(time.monotonic() - started, 1), 0
+        time.sleep(0.3)
+    running = active_queries(admin_url, databases)
+    connection = psycopg2.connect(admin_url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for pid, *_ in running:
+            cursor.execute("SELECT pg_cancel_backend(%s)", (pid,))
+    connection.close()
+    return round(time.monotonic() - started, 1), len(running)
+
+
 # --- runtime stats of the services (pool waits) ----------------------------------------------------------
 class RuntimeStatsClient:
-    """Calls `runtime_stats()` of each service with nameko's standalone ServiceRpcProxy."""
+    """Calls `runtime_stats()` of each service with nameko's standalone ServiceRpcProxy. A service
+    may run as several processes (competing consumers of its RPC queue): the call is repeated until
+    every expected process answered (RabbitMQ hands calls to the consumers in turn), at most 3 times
+    as many calls as processes; each answer names its pid."""
 
-    def __init__(self, amqp_uri, services, timeout=10):
+    def __init__(self, amqp_uri, services, timeout=10, process_counts=None):
         self.config = {"AMQP_URI": amqp_uri, "serializer": "json"}
         self.services, self.timeout = list(services), timeout
+        self.process_counts = dict(process_counts or {})
 
     def snapshot(self):
         from nameko.standalone.rpc import ServiceRpcProxy
         stats = {}
         for service in self.services:
+            expected = self.process_counts.get(service, 1)
+            processes = {}
             try:
                 with ServiceRpcProxy(service, self.config, timeout=self.timeout) as proxy:
-                    stats[service] = proxy.runtime_stats()
+                    for _ in range(3 * expected):
+                        answer = proxy.runtime_stats()
+                        processes[str(answer.get("pid"))] = answer
+                        if len(processes) >= expected:
+                            break
+                stats[service] = {"processes": processes}
             except Exception as exc:  # an older service without the entrypoint, or one that is down
-                stats[service] = {"error": "{}: {}".format(type(exc).__name__, exc)}
+                stats[service] = {"error": "{}: {}".format(type(exc).__name__, exc), "processes": processes}
         return stats
 
 
 def pool_deltas(before, after):
-    """Per service and database: checkouts, waits over 1 ms, total wait (ms) and timeouts during the
-    phase, and the longest wait since the process started."""
+    """Per service and database, summed over the service's processes: checkouts, waits over 1 ms,
+    total wait (ms), timeouts and new connections during the phase, and the longest wait since the
+    processes started."""
     deltas = {}
     for service, now in after.items():
         then = before.get(service, {})
-        if "pools" not in now or "pools" not in then:
+        if now.get("error") or then.get("error"):
             deltas[service] = {"error": now.get("error") or then.get("error")}
             continue
         pools = {}
-        for database, stats in now["pools"].items():
-            old = then["pools"].get(database, {})
-            pools[database] = {
-                "size": stats.get("size"),
-                "checkouts": stats.get("checkouts", 0) - old.get("checkouts", 0),
-                "waits_over_1ms": stats.get("waits_over_1ms", 0) - old.get("waits_over_1ms", 0),
-                "wait_ms_total": round(stats.get("wait_ms_total", 0) - old.get("wait_ms_total", 0), 1),
-                "timeouts": stats.get("timeouts", 0) - old.get("timeouts", 0),
-                "connects": stats.get("connects", 0) - old.get("connects", 0),
-                "wait_ms_max_since_start": stats.get("wait_ms_max"),
-            }
+        for pid, process in now.get("processes", {}).items():
+            old_process = then.get("processes", {}).get(pid, {})
+            for database, stats in process.get("pools", {}).items():
+                old = old_process.get("pools", {}).get(database, {})
+                entry = pools.setdefault(database, {"processes": 0, "size_per_process": stats.get("size"),
+                                                    "checkouts": 0, "waits_over_1ms": 0, "wait_ms_total": 0.0,
+                                                    "timeouts": 0, "connects": 0, "wait_ms_max_since_start": 0.0})
+                entry["processes"] += 1
+                for key in ("checkouts", "waits_over_1ms", "timeouts", "connects"):
+                    entry[key] += stats.get(key, 0) - old.get(key, 0)
+                entry["wait_ms_total"] = round(entry["wait_ms_total"] + stats.get("wait_ms_total", 0)
+                                               - old.get("wait_ms_total", 0), 1)
+                entry["wait_ms_max_since_start"] = max(entry["wait_ms_max_since_start"], stats.get("wait_ms_max") or 0)
         deltas[service] = pools
     return deltas
 
@@ -155,7 +209,7 @@ def machine_cpu():
     return sum(values), idle
 
 
-INFRASTRUCTURE = ("postgres", "beam.smp", "erl_child_setup", "epmd", "redis-server", "inet_gethost")
+INFRASTRUCTURE = ("postgres", "beam.smp", "erl_child_setup", "epmd", "redis-server", "inet_gethost", "[kernel]")
 
 
 def all_processes():
@@ -173,7 +227,9 @@ def all_processes():
             continue
         name, rest = raw.split(" (", 1)[1].rsplit(")", 1)
         fields = rest.split()
-        found[int(entry)] = (command[:120] or name, name, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+        kernel = not command  # kernel threads have no command line (I/O work for everyone)
+        found[int(entry)] = (command[:120] or name, "[kernel]" if kernel else name,
+                             (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
     return found
 
 
@@ -218,8 +274,10 @@ class CpuMeter:
         return False
 
     def report(self):
+        capacity = max(self.elapsed, 1e-9) * (os.cpu_count() or 1)
         return {"machine_busy_percent": self.machine_busy, "process_cpu_seconds": self.cpu,
                 "infrastructure_cpu_seconds": self.infrastructure, "other_processes_cpu_seconds": self.others_total,
+                "other_processes_percent_of_machine": round(100.0 * self.others_total / capacity, 1),
                 "other_processes_top": self.others, "seconds": round(self.elapsed, 1)}
 
 

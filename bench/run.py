@@ -46,12 +46,13 @@ import psycopg2
 
 from bench import loadgen
 from bench.dataset import SIZES, DatasetLoader, check_consistency
-from bench.metrics import PhaseMetrics, RuntimeStatsClient, quiet_check, wait_drained
+from bench.metrics import PhaseMetrics, RuntimeStatsClient, quiet_check, wait_drained, wait_no_queries
 from bench.support import RESULTS_DIR, bench_environment, summarize
 from infra.cursors import encode_cursor
 from infra.processes import ROOT
 
 SERVICES = ("directory", "accounts", "deals", "goals")
+ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 STATES = ("open_0", "open_25", "open_50", "open_75", "won", "lost")
 PROBES = 100
 
@@ -226,8 +227,13 @@ class Bench:
     def __init__(self, env, refs, args):
         self.env, self.refs, self.args = env, refs, args
         self.amqp_uri = os.environ["AMQP_URI"]
-        self.stats = RuntimeStatsClient(self.amqp_uri, SERVICES)
-        self.pids = dict({name: process.pid for name, process in env.system.processes.items()}, **refs.pids())
+        instances = component_processes(env.system)
+        self.stats = RuntimeStatsClient(self.amqp_uri, SERVICES,
+                                        process_counts={name: len(pids) for name, pids in instances.items()})
+        self.pids = dict(refs.pids())
+        for name, pids in instances.items():
+            for number, pid in enumerate(pids, 1):
+                self.pids[name if len(pids) == 1 else "{}#{}".format(name, number)] = pid
 
     def phase(self):
         return PhaseMetrics(self.env.vhost, self.stats, self.pids)
@@ -238,6 +244,16 @@ class Bench:
             log("    {}: event queues drained in {}s{}".format(label, seconds, "" if drained else " (NOT drained)"))
         return {"seconds": seconds, "drained": drained}
 
+    def settle(self, label):
+        """Between phases: event queues drained and no query of the previous phase still running."""
+        drain = self.drain(label)
+        databases = [url.rsplit("/", 1)[1] for url in self.env.database_urls.values()]
+        seconds, cancelled = wait_no_queries(ADMIN_URL, databases)
+        if seconds > 2 or cancelled:
+            log("    {}: waited {}s for running queries{}".format(
+                label, seconds, ", cancelled {}".format(cancelled) if cancelled else ""))
+        return dict(drain, queries_wait_seconds=seconds, queries_cancelled=cancelled)
+
     def scenario(self, name, base_url, make_request, writes=False, connections=None):
         """(a) saturate at N connections, (b) constant rate at a fraction of (a)'s throughput."""
         args = self.args
@@ -245,12 +261,12 @@ class Bench:
         with self.phase() as metrics:
             saturated = loadgen.saturate(base_url, make_request, connections, args.seconds, args.warmup)
         saturated["metrics"] = metrics.report()
-        drain_after_saturate = self.drain(name) if writes else None
+        drain_after_saturate = self.settle(name)
         rate = max(1.0, round(saturated["ok_rps"] * args.fraction, 1))
         with self.phase() as metrics:
             steady = loadgen.constant_rate(base_url, make_request, rate, connections, args.seconds, args.warmup)
         steady["metrics"] = metrics.report()
-        drain_after_steady = self.drain(name) if writes else None
+        drain_after_steady = self.settle(name)
         result = {"saturate": saturated, "constant_rate": steady, "drain_after_saturate": drain_after_saturate,
                   "drain_after_constant_rate": drain_after_steady}
         log("  {:<26} {:>7.1f} req/s @{} | at {:>6.1f}/s p50 {:>6.1f} p95 {:>6.1f} p99 {:>7.1f} ms | {}".format(
@@ -266,6 +282,15 @@ class Bench:
             name, rate, result.get("p50_ms", float("nan")), result.get("p95_ms", float("nan")),
             result.get("p99_ms", float("nan")), _errors_text({"constant_rate": result})))
         return result
+
+
+def component_processes(system):
+    """{component: [pid, ...]}: every process of each component (System.instances when the launcher
+    runs several per component, else System.processes)."""
+    instances = getattr(system, "instances", None)
+    if instances:
+        return {name: [process.pid for process in processes] for name, processes in instances.items()}
+    return {name: [process.pid] for name, process in system.processes.items()}
 
 
 def _errors_text(result):
@@ -485,6 +510,7 @@ def run(args):
         refs = ReferenceProcesses(os.environ["AMQP_URI"], env.system.log_dir).start()
         try:
             bench = Bench(env, refs, args)
+            report["processes"] = {name: len(pids) for name, pids in component_processes(env.system).items()}
             loader = DatasetLoader(env.api, env.database_urls, os.environ["JWT_SECRET"], log=log)
             log("loading {} small workspaces".format(sizes["small_count"]))
             smalls = [loader.load_workspace("small-{}".format(n), sizes["small"]) for n in range(sizes["small_count"])]
@@ -532,6 +558,9 @@ def run(args):
             for name, method, writes in MAIN_SCENARIOS:
                 results[name] = bench.scenario(name, env.system.base_url, getattr(requests, method), writes=writes)
             report["scenarios"] = results
+            log("event freshness at {}/s deal updates".format(args.freshness_rate))
+            report["freshness"] = measure_freshness(bench, big, requests, args.freshness_rate,
+                                                    args.freshness_seconds, args.warmup)
             log("first page vs last page")
             report["depth"] = {}
             for name, method, first in DEPTH_SCENARIOS:
@@ -542,9 +571,6 @@ def run(args):
                                              results[first]["constant_rate"].get("p50_ms")),
                                          "throughput_ratio_to_first_page": _ratio(
                                              deep["saturate"]["ok_rps"], results[first]["saturate"]["ok_rps"])}
-            log("event freshness at {}/s deal updates".format(args.freshness_rate))
-            report["freshness"] = measure_freshness(bench, big, requests, args.freshness_rate,
-                                                    args.freshness_seconds, args.warmup)
             report["reference_hop_stats_after"] = bench.stats.snapshot()
         finally:
             refs.stop()
@@ -574,8 +600,8 @@ def table(report):
     hop_rps, hop_p99 = hop["saturate"]["ok_rps"], hop["constant_rate"].get("p99_ms")
     lines = [
         "| scenario | req/s @{c} conns | × stock hop | p99 @{c} conns (ms) | constant rate (req/s) | p50 / p95 / p99 (ms) | "
-        "p99 × stock hop | non-2xx / 429 / errors |".format(c=report["settings"]["connections"]),
-        "|---|---:|---:|---:|---:|---|---:|---|"]
+        "p99 × stock hop | non-2xx / 429 / errors | other processes' CPU |".format(c=report["settings"]["connections"]),
+        "|---|---:|---:|---:|---:|---|---:|---|---:|"]
 
     def row(name, result):
         sat, steady = result["saturate"], result["constant_rate"]
@@ -585,23 +611,31 @@ def table(report):
                 statuses[status] = statuses.get(status, 0) + n
         non2xx = sum(n for status, n in statuses.items() if not status.startswith("2"))
         errors = sat.get("errors", 0) + steady.get("errors", 0)
-        lines.append("| {} | {} | {} | {} | {} | {} / {} / {} | {} | {} / {} / {} |".format(
+        foreign = max(phase.get("metrics", {}).get("cpu", {}).get("other_processes_percent_of_machine") or 0
+                      for phase in (sat, steady))
+        lines.append("| {} | {} | {} | {} | {} | {} / {} / {} | {} | {} / {} / {} | {:.0f}% |".format(
             name, _fmt(sat["ok_rps"]), _fmt(_ratio(sat["ok_rps"], hop_rps), 2), _fmt(sat.get("p99_ms")),
             _fmt(steady.get("target_rps")), _fmt(steady.get("p50_ms")), _fmt(steady.get("p95_ms")),
             _fmt(steady.get("p99_ms")), _fmt(_ratio(steady.get("p99_ms"), hop_p99), 2), non2xx,
-            statuses.get("429", 0), errors))
+            statuses.get("429", 0), errors, foreign))
 
     for name, result in scenarios.items():
         row(name if not name in ("constant_http", "stock_hop") else "*{}* (reference)".format(name), result)
     for name, entry in report.get("depth", {}).items():
         row(name, entry["result"])
     fresh = report.get("freshness")
+    quiet = report.get("before_start", {})
     out = ["Mode: {mode}; {nproc} CPUs ({cpu}); data set: {accounts:,} accounts, {deals:,} deals, {goals:,} goals in "
            "the big workspace (+{small_count} small ones); {total:.1f} min in all.".format(
                mode=report["mode"], nproc=report["machine"]["nproc"], cpu=report["machine"]["cpu_model"],
                accounts=report["sizes"]["big"]["accounts"], deals=report["sizes"]["big"]["deals"],
                goals=report["sizes"]["big"]["goals"], small_count=report["sizes"]["small_count"],
-               total=report.get("total_seconds", 0) / 60), ""] + lines
+               total=report.get("total_seconds", 0) / 60),
+           "Processes per component: {}. Machine busy before the start: {}% (other processes' CPU column: their "
+           "share of the machine during the scenario's phases, the larger of the two; anything above a few percent "
+           "means the numbers are disturbed).".format(
+               ", ".join("{} {}".format(k, v) for k, v in report.get("processes", {}).items()) or "?",
+               quiet.get("machine_busy_percent")), ""] + lines
     if fresh:
         f, http = fresh.get("freshness", {}), fresh["http"]
         out += ["", "Event freshness (deal update answered → goal_progress_changed received) at {:.0f} deal updates/s: "
@@ -644,22 +678,22 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="CRM load benchmark (see bench/run.py)")
     parser.add_argument("--quick", action="store_true", help="small data set and short phases (~3-5 minutes)")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=None, help="measured seconds per phase (10 full, 5 quick)")
-    parser.add_argument("--warmup", type=float, default=None, help="warm-up seconds per phase (2 full, 1 quick)")
+    parser.add_argument("--seconds", type=float, default=None, help="measured seconds per phase (15 full, 3 quick)")
+    parser.add_argument("--warmup", type=float, default=None, help="warm-up seconds per phase (3 full, 1 quick)")
     parser.add_argument("--fraction", type=float, default=0.7, help="constant rate as a fraction of saturation")
     parser.add_argument("--freshness-rate", type=float, default=200.0)
-    parser.add_argument("--freshness-seconds", type=float, default=None, help="(30 full, 10 quick)")
+    parser.add_argument("--freshness-seconds", type=float, default=None, help="(30 full, 8 quick)")
     parser.add_argument("--isolation-rate", type=float, default=20.0)
     parser.add_argument("--drain-timeout", type=float, default=300.0)
     args = parser.parse_args(argv)
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints where a run is stuck
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up processes, databases and vhost
     if args.seconds is None:
-        args.seconds = 5 if args.quick else 10
+        args.seconds = 3 if args.quick else 15
     if args.warmup is None:
-        args.warmup = 1 if args.quick else 2
+        args.warmup = 1 if args.quick else 3
     if args.freshness_seconds is None:
-        args.freshness_seconds = 10 if args.quick else 30
+        args.freshness_seconds = 8 if args.quick else 30
     run(args)
 
 
