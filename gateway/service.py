@@ -6,7 +6,6 @@ import uuid
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from nameko.web.handlers import http
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
 
@@ -15,6 +14,7 @@ from infra.rpc import Services
 from infra.auth import Caller, TokenSecret, verify_token
 from gateway import routes
 from gateway.context import RequestContext
+from gateway.http import http
 from gateway.errors import MethodNotAllowed, RouteNotFound, as_service_error
 from gateway.families import error_response, family_for_path, json_response
 

@@ -1,7 +1,12 @@
-"""Starting and stopping the whole system as `nameko run` processes (one per service + gateway).
+"""Starting and stopping the whole system as `nameko run` processes.
 
 Used by `make run` (`python -m infra.processes run`), the end-to-end tests and the benchmarks, so
 all three start the system the same way. A service whose module does not exist yet is skipped.
+
+Each component runs as one or more identical processes (eventlet uses one core per process):
+`GATEWAY_PROCESSES` gateway processes share the HTTP port (SO_REUSEPORT, gateway/http.py) and
+`<SERVICE>_PROCESSES` (else `SERVICE_PROCESSES`) processes of a service consume its RPC queue and
+event queues as competing consumers. Defaults: see `DEFAULT_PROCESSES`.
 """
 import importlib.util
 import json
@@ -25,6 +30,24 @@ ENTRYPOINTS = {
 }
 
 
+DEFAULT_PROCESSES = {"gateway": 2}  # others: 1 (see process_count)
+
+
+def process_count(name, env=None):
+    """How many processes of component `name` to run: GATEWAY_PROCESSES for the gateway,
+    `<NAME>_PROCESSES` else SERVICE_PROCESSES for a service; at least 1."""
+    env = os.environ if env is None else env
+    if name == "gateway":
+        value = env.get("GATEWAY_PROCESSES")
+    else:
+        value = env.get("{}_PROCESSES".format(name.upper())) or env.get("SERVICE_PROCESSES")
+    try:
+        return max(1, int(value)) if value else DEFAULT_PROCESSES.get(name, 1)
+    except ValueError:
+        raise ValueError("{} must be a whole number, not {!r}".format(
+            "GATEWAY_PROCESSES" if name == "gateway" else "{}_PROCESSES".format(name.upper()), value))
+
+
 def available_components():
     present = []
     for name, entrypoint in ENTRYPOINTS.items():
@@ -39,7 +62,9 @@ def available_components():
 
 
 class System:
-    """The running processes of one system: `start()`, `stop(name)`, `start_component(name)`..."""
+    """The running processes of one system: `start()`, `stop(name)`, `start_component(name)`...
+
+    `instances[name]` lists every process of a component; `processes[name]` is its first one."""
 
     def __init__(self, env=None, log_dir=None, components=None):
         self.env = dict(os.environ if env is None else env)
@@ -47,6 +72,7 @@ class System:
         self.log_dir = log_dir or os.path.join(ROOT, "var", "log")
         self.components = components or available_components()
         self.processes = {}
+        self.instances = {}
 
     @property
     def base_url(self):
@@ -64,37 +90,51 @@ class System:
         return self
 
     def start_component(self, name, extra_env=None):
+        """Starts the component's processes (process_count); returns the first."""
         os.makedirs(self.log_dir, exist_ok=True)
-        log = open(os.path.join(self.log_dir, "{}.log".format(name)), "ab")
         env = dict(self.env, **(extra_env or {}))
         command = [sys.executable, "-m", "nameko", "run", "--config", os.path.join(ROOT, "config.yaml"),
                    ENTRYPOINTS[name]]
-        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                                start_new_session=True)
-        log.close()
-        return self.processes[name]
+        started = []
+        for _ in range(process_count(name, env)):
+            # every process of a component appends to the same log (O_APPEND: whole lines)
+            log = open(os.path.join(self.log_dir, "{}.log".format(name)), "ab")
+            started.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True))
+            log.close()
+        self.instances[name] = started
+        self.processes[name] = started[0]
+        return started[0]
+
+    def pids(self):
+        """{name: [pid, ...]} of every running component."""
+        return {name: [process.pid for process in processes] for name, processes in self.instances.items()}
 
     def stop_component(self, name, sig=signal.SIGTERM, timeout=20):
-        process = self.processes.pop(name, None)
-        if process is None or process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, sig)
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        except ProcessLookupError:
-            pass
+        self.processes.pop(name, None)
+        running = [process for process in self.instances.pop(name, []) if process.poll() is None]
+        for process in running:
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                pass
+        for process in running:
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            except ProcessLookupError:
+                pass
 
     def kill_component(self, name):
         """A crash: SIGKILL, no clean shutdown."""
         self.stop_component(name, sig=signal.SIGKILL)
 
     def stop(self):
-        if "gateway" in self.processes:
+        if "gateway" in self.instances:
             self.stop_component("gateway")
-        for name in list(self.processes):
+        for name in list(self.instances):
             self.stop_component(name)
 
     def health(self):
@@ -111,7 +151,7 @@ class System:
         deadline = time.monotonic() + timeout
         state = None
         while time.monotonic() < deadline:
-            for name, process in self.processes.items():
+            for name, process in ((n, p) for n, ps in self.instances.items() for p in ps):
                 if process.poll() is not None:
                     raise RuntimeError("{} exited with {}; see {}/{}.log".format(name, process.returncode,
                                                                                   self.log_dir, name))
@@ -144,11 +184,11 @@ def run_forever():
         handle.write(str(os.getpid()))
     url = system.base_url.replace("127.0.0.1", "localhost")
     print(SUMMARY.format(url=url, components="\n".join(
-        "  {:<10} pid {:<7} log var/log/{}.log".format(name, process.pid, name)
-        for name, process in system.processes.items())))
+        "  {:<10} pid {:<15} log var/log/{}.log".format(name, ",".join(str(p.pid) for p in processes), name)
+        for name, processes in system.instances.items())))
     try:
         while not stopping:
-            for name, process in list(system.processes.items()):
+            for name, process in [(n, p) for n, ps in system.instances.items() for p in ps]:
                 if process.poll() is not None:
                     print("!! {} exited with {} (see var/log/{}.log); stopping".format(name, process.returncode, name))
                     stopping.append(True)
