@@ -52,7 +52,7 @@ class GatewayService:
     def health(self, request):
         proxies = self._proxies()
         pool = eventlet.GreenPool()
-        names = list(config.SERVICES)
+        names = routes.routed_services()
         answers = pool.imap(lambda name: self._ping(proxies[name]), names)
         services = dict(zip(names, answers))
         healthy = all(state == "ok" for state in services.values())

@@ -23,6 +23,11 @@ def route_modules():
     return (directory, deals, goals, accounts)
 
 
+def routed_services():
+    """The services the public API calls, in the order of their route modules (what /health checks)."""
+    return [module.SERVICE for module in route_modules()]
+
+
 def all_routes():
     return [route for module in route_modules() for route in module.ROUTES]
 

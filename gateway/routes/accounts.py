@@ -47,6 +47,8 @@ def account_action(ctx):
     return sales_ok(result.get("data"), message=message, **extra)
 
 
+SERVICE = "accounts"  # the service these routes call
+
 ROUTES = [
     Route("/api/sales/accounts/", ("POST",), list_accounts, rate_limited=True),
     Route("/api/sales/accounts/account", ("GET",), get_account, rate_limited=True),

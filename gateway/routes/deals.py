@@ -46,6 +46,8 @@ def custom_fields_types(ctx):
     return [{"custom_fields_type": item} for item in ctx.call("deals", "list_custom_field_types")]
 
 
+SERVICE = "deals"  # the service these routes call
+
 ROUTES = [
     Route("/api/deals.json", ("GET",), list_deals),
     Route("/api/deals.json", ("POST",), create_deal),

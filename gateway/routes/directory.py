@@ -81,6 +81,8 @@ def countries(ctx):
     return sales_ok(list(reference.COUNTRIES))
 
 
+SERVICE = "directory"  # the service these routes call
+
 ROUTES = [
     Route("/api/auth/signup", ("POST",), signup, public=True),
     Route("/api/auth/login", ("POST",), login, public=True),

@@ -26,6 +26,8 @@ def goal_progress(ctx):
     return sales_ok(ctx.call("goals", "goal_progress", ctx.json()))
 
 
+SERVICE = "goals"  # the service these routes call
+
 ROUTES = [
     Route("/api/sales/goals", ("POST",), list_goals),
     Route("/api/sales/goals/goal", ("POST",), goal),

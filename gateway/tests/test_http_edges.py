@@ -106,8 +106,11 @@ def test_request_id_is_logged_by_gateway_and_service(api, owner, system):
     assert "request_id=find-me-in-the-logs-42 directory.list_users ok" in logs["directory"]
 
 
-def test_health_reports_each_service(api):
+def test_health_reports_each_routed_service(api, system):
     response = requests.get(api.base_url + "/health", timeout=10)
     services = response.json()["services"]
-    assert services["directory"] == "ok"
-    assert set(services) == {"directory", "accounts", "prospects", "deals", "goals"}
+    assert set(services) == {"directory", "accounts", "deals", "goals"}  # prospects has no routes yet
+    running = [name for name in services if name in system.components]
+    assert all(services[name] == "ok" for name in running)
+    if len(running) == len(services):
+        assert response.status_code == 200 and response.json()["status"] == "ok"
