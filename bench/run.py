@@ -26,6 +26,7 @@ of each list next to its first page (cost must not grow with depth). Results:
 bench/results/<date>.json and .md; the table is printed at the end.
 """
 import argparse
+import fcntl
 import faulthandler
 import json
 import math
@@ -488,10 +489,27 @@ def machine_info():
     return {"nproc": os.cpu_count(), "cpu_model": cpu_model, "python": platform.python_version(),
             "platform": platform.platform(), "packages": versions, "postgresql": postgres, "rabbitmq": rabbitmq,
             "redis": command("redis-server", "--version"), "git_commit": command("git", "-C", ROOT, "rev-parse", "HEAD"),
-            "git_dirty": bool(command("git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"))}
+            # what was measured beyond the commit: uncommitted changes in the working tree
+            "git_uncommitted": (command("git", "-C", ROOT, "status", "--porcelain") or "").splitlines()}
+
+
+LOCK_PATH = os.environ.get("BENCH_LOCK", "/tmp/crm-bench.lock")
+
+
+def machine_lock():
+    """One benchmark at a time on this machine (any checkout): two at once measure each other.
+    Other load tools can take the same lock: `flock /tmp/crm-bench.lock <command>`."""
+    handle = open(LOCK_PATH, "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log("another benchmark holds {}; waiting for it".format(LOCK_PATH))
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
 
 
 def run(args):
+    lock = machine_lock()  # noqa: F841  (held until the process exits)
     started = time.perf_counter()
     mode = "quick" if args.quick else "full"
     sizes = SIZES[mode]
@@ -501,7 +519,14 @@ def run(args):
                            "rate_limit_per_caller": os.environ.get("RATE_LIMIT_PER_SECOND", "10 (default)"),
                            "isolation_rate": args.isolation_rate},
               "sizes": {"big": vars(sizes["big"]), "small": vars(sizes["small"]), "small_count": sizes["small_count"]}}
-    report["before_start"] = quiet = quiet_check()
+    quiet = quiet_check()
+    waited_until = time.monotonic() + args.wait_quiet
+    while quiet["machine_busy_percent"] and quiet["machine_busy_percent"] > 15 and time.monotonic() < waited_until:
+        log("the machine is {}% busy (top: {}); waiting for it to be quiet".format(
+            quiet["machine_busy_percent"], list(quiet["other_processes_top"])[:2]))
+        time.sleep(10)
+        quiet = quiet_check(5)
+    report["before_start"] = quiet
     if quiet["machine_busy_percent"] and quiet["machine_busy_percent"] > 20:
         log("WARNING: the machine is {}% busy before the benchmark starts (top: {}); the numbers will show "
             "it".format(quiet["machine_busy_percent"], quiet["other_processes_top"]))
@@ -575,7 +600,7 @@ def run(args):
         finally:
             refs.stop()
     report["total_seconds"] = round(time.perf_counter() - started, 1)
-    report["table"] = table(report)
+    report["table"] = render(report)
     paths = write_report(report)
     print()
     print(report["table"])
@@ -640,10 +665,12 @@ def table(report):
         f, http = fresh.get("freshness", {}), fresh["http"]
         out += ["", "Event freshness (deal update answered → goal_progress_changed received) at {:.0f} deal updates/s: "
                 "p50 {} / p95 {} / p99 {} ms, max {} ms (n={}; {} updates without an event); the updates' HTTP p50 {} / "
-                "p99 {} ms; non-2xx {}, errors {}.".format(
+                "p99 {} ms; still queued in the load generator at the end (the system could not keep up): {}; other "
+                "non-2xx {}, errors {}.".format(
                     fresh["rate_total"], _fmt(f.get("p50_ms")), _fmt(f.get("p95_ms")), _fmt(f.get("p99_ms")),
                     _fmt(f.get("max_ms")), f.get("n", 0), fresh["probe_updates_without_event"], _fmt(http.get("p50_ms")),
-                    _fmt(http.get("p99_ms")), sum(n for s, n in http.get("statuses", {}).items() if not s.startswith("2")),
+                    _fmt(http.get("p99_ms")), http.get("unfinished", 0),
+                    sum(n for s, n in http.get("statuses", {}).items() if not s.startswith("2") and s != "0"),
                     http.get("errors", 0))]
     iso = report.get("isolation")
     if iso:
@@ -653,18 +680,86 @@ def table(report):
                                              _fmt(v["p50_ratio"], 2)) for name, v in iso.items()))]
     depth = report.get("depth")
     if depth:
-        out += ["", "Depth: last page vs first page (constant-rate p50 ratio; saturated throughput ratio): {}.".format(
-            "; ".join("{} ×{} / ×{}".format(name, _fmt(v["p50_ratio_to_first_page"], 2),
-                                            _fmt(v["throughput_ratio_to_first_page"], 2)) for name, v in depth.items()))]
+        out += ["", "Depth: last page vs first page (saturated throughput ratio; constant-rate p50 ratio): {}.".format(
+            "; ".join("{} ×{} / ×{}".format(name, _fmt(v["throughput_ratio_to_first_page"], 2),
+                                            _fmt(v["p50_ratio_to_first_page"], 2)) for name, v in depth.items()))]
     return "\n".join(out)
 
 
-def write_report(report):
+FLAT = 1.25  # "costs the same": within 25% (phases of a few seconds on a 2-core machine are that noisy)
+
+
+def targets(report):
+    """The issue's targets against this run's numbers: [(target, measured, verdict)]."""
+    scenarios, rows = report["scenarios"], []
+    hop = scenarios["stock_hop"]["saturate"]["ok_rps"]
+
+    def verdict(ok):
+        return "met" if ok else "MISSED"
+
+    for name in ("get_account", "goal_progress"):
+        result = scenarios.get(name)
+        if not result:
+            continue
+        ratio = _ratio(result["saturate"]["ok_rps"], hop)
+        rows.append(("{}: ≥ 2× stock hop throughput at {} connections".format(name, report["settings"]["connections"]),
+                     "×{}".format(_fmt(ratio, 2)), verdict(ratio is not None and ratio >= 2)))
+        steady_p99, closed_p99 = result["constant_rate"].get("p99_ms"), result["saturate"].get("p99_ms")
+        rows.append(("{}: p99 < 25 ms".format(name),
+                     "{} ms at {}/s (open loop); {} ms at {} connections (closed loop)".format(
+                         _fmt(steady_p99), _fmt(result["constant_rate"].get("target_rps")), _fmt(closed_p99),
+                         report["settings"]["connections"]),
+                     "{} / {}".format(verdict(steady_p99 is not None and steady_p99 < 25),
+                                      verdict(closed_p99 is not None and closed_p99 < 25))))
+    for name in ("create_deal", "update_deal_state"):
+        result = scenarios.get(name)
+        if result:
+            ratio = _ratio(result["saturate"]["ok_rps"], hop)
+            rows.append(("{}: ≥ 1× stock hop throughput".format(name), "×{}".format(_fmt(ratio, 2)),
+                         verdict(ratio is not None and ratio >= 1)))
+    fresh = report.get("freshness")
+    if fresh:
+        p99 = fresh.get("freshness", {}).get("p99_ms")
+        ok = p99 is not None and p99 < 100 and not fresh["probe_updates_without_event"]
+        capacity = scenarios.get("update_deal_state", {}).get("saturate", {}).get("ok_rps")
+        rows.append(("event freshness p99 < 100 ms at {:.0f} deal updates/s".format(fresh["rate_total"]),
+                     "{} ms (the updates' HTTP p99 {} ms, {} still queued at the end; deal updates saturate at "
+                     "{}/s)".format(_fmt(p99), _fmt(fresh["http"].get("p99_ms")), fresh["http"].get("unfinished", 0),
+                                    _fmt(capacity)),
+                     verdict(ok)))
+    iso = report.get("isolation", {})
+    if iso:
+        worst = max(iso.items(), key=lambda item: item[1]["p50_ratio"] or 0)
+        rows.append(("no endpoint's cost grows with other workspaces (small workspace p50 after/before ≤ {})".format(FLAT),
+                     "worst {} ×{}".format(worst[0], _fmt(worst[1]["p50_ratio"], 2)),
+                     verdict((worst[1]["p50_ratio"] or 0) <= FLAT)))
+    for name, entry in report.get("depth", {}).items():
+        ratio = entry["throughput_ratio_to_first_page"]
+        rows.append(("{} costs the same as the first page (saturated throughput ratio ≥ {:.2f})".format(name, 1 / FLAT),
+                     "×{} (constant-rate p50 ×{})".format(_fmt(ratio, 2), _fmt(entry["p50_ratio_to_first_page"], 2)),
+                     verdict(ratio is not None and ratio >= 1 / FLAT)))
+    return rows
+
+
+def targets_table(report):
+    lines = ["| target | measured | verdict |", "|---|---|---|"]
+    lines += ["| {} | {} | {} |".format(*row) for row in targets(report)]
+    return "\n".join(lines)
+
+
+def render(report):
+    return table(report) + "\n\nAgainst the issue's targets:\n\n" + targets_table(report)
+
+
+def write_report(report, json_path=None):
     os.makedirs(RESULTS_DIR, exist_ok=True)
     stamp = datetime.now().strftime("%Y-%m-%d")
     suffix = "" if report["mode"] == "full" else "-quick"
-    json_path = os.path.join(RESULTS_DIR, "{}{}.json".format(stamp, suffix))
-    md_path = os.path.join(RESULTS_DIR, "{}{}.md".format(stamp, suffix))
+    if json_path is None:
+        json_path = os.path.join(RESULTS_DIR, "{}{}.json".format(stamp, suffix))
+    else:
+        stamp = os.path.basename(json_path).split(".")[0].replace("-quick", "")
+    md_path = json_path[:-len(".json")] + ".md"
     with open(json_path, "w") as handle:
         json.dump(report, handle, indent=1, default=str)
     with open(md_path, "w") as handle:
@@ -685,7 +780,17 @@ def main(argv=None):
     parser.add_argument("--freshness-seconds", type=float, default=None, help="(30 full, 8 quick)")
     parser.add_argument("--isolation-rate", type=float, default=20.0)
     parser.add_argument("--drain-timeout", type=float, default=300.0)
+    parser.add_argument("--wait-quiet", type=float, default=0.0,
+                        help="wait up to this many seconds for the machine to be idle (<15%% busy) before starting")
+    parser.add_argument("--rewrite", metavar="JSON", help="only rebuild the table and .md of an earlier run's JSON")
     args = parser.parse_args(argv)
+    if args.rewrite:
+        with open(args.rewrite) as handle:
+            report = json.load(handle)
+        report["table"] = render(report)
+        print(report["table"])
+        print("written", ", ".join(write_report(report, os.path.abspath(args.rewrite))))
+        return
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints where a run is stuck
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up processes, databases and vhost
     if args.seconds is None:
