@@ -11,6 +11,7 @@ import time
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -116,19 +117,48 @@ def _sqlite_engine(url):
 def _postgres_engine(url, pool_size):
     _make_psycopg_green()
     statement_timeout_ms = config.int_setting("DB_STATEMENT_TIMEOUT_MS", 30000)
-    return create_engine(
+    idle_ping_seconds = config.float_setting("DB_PING_IDLE_SECONDS", 5)
+    engine = create_engine(
         url,
         poolclass=MeteredQueuePool,
         pool_size=pool_size,
         max_overflow=5,
         pool_timeout=10,
-        pool_pre_ping=True,
+        pool_pre_ping=idle_ping_seconds <= 0,
         pool_recycle=1800,
         connect_args={
             "connect_timeout": config.int_setting("DB_CONNECT_TIMEOUT", 5),
             "options": "-c statement_timeout={}".format(statement_timeout_ms),
         },
     )
+    if idle_ping_seconds > 0:
+        _ping_when_idle(engine, idle_ping_seconds)
+    return engine
+
+
+def _ping_when_idle(engine, idle_seconds):
+    """pool_pre_ping, but only for a connection idle in the pool for `idle_seconds` or more.
+
+    pool_pre_ping costs a round trip on every checkout; a connection checked in moments ago is as
+    good as a pinged one. A dead connection (the server restarted, a firewall dropped it) is
+    discarded and another one checked out, as with pool_pre_ping; a disconnect on a connection
+    used within `idle_seconds` invalidates the whole pool (SQLAlchemy's disconnect handling)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, record, _proxy):
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at < idle_seconds:
+            return  # new, or in use moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_connection, None):
+                raise DisconnectionError("idle connection is dead: {}".format(exc)) from exc
+            raise
 
 
 def new_uuid():
