@@ -145,22 +145,39 @@ class RuntimeStatsClient:
         self.services, self.timeout = list(services), timeout
         self.process_counts = dict(process_counts or {})
 
+    def _cluster(self):
+        if getattr(self, "_proxy", None) is None:
+            from nameko.standalone.rpc import ClusterRpcProxy
+            self._context = ClusterRpcProxy(self.config, timeout=self.timeout)
+            self._proxy = self._context.start()  # one connection and reply queue for the whole run
+        return self._proxy
+
+    def close(self):
+        if getattr(self, "_proxy", None) is not None:
+            try:
+                self._context.stop()
+            except Exception:  # the broker may already be gone at the end of a run
+                pass
+            self._proxy = None
+
     def snapshot(self):
-        from nameko.standalone.rpc import ServiceRpcProxy
         stats = {}
         for service in self.services:
             expected = self.process_counts.get(service, 1)
             processes = {}
-            try:
-                with ServiceRpcProxy(service, self.config, timeout=self.timeout) as proxy:
+            for attempt in (1, 2):  # the kept connection may have been dropped while idle: one reconnect
+                try:
+                    proxy = getattr(self._cluster(), service)
                     for _ in range(3 * expected):
                         answer = proxy.runtime_stats()
                         processes[str(answer.get("pid"))] = answer
                         if len(processes) >= expected:
                             break
-                stats[service] = {"processes": processes}
-            except Exception as exc:  # an older service without the entrypoint, or one that is down
-                stats[service] = {"error": "{}: {}".format(type(exc).__name__, exc), "processes": processes}
+                    stats[service] = {"processes": processes}
+                    break
+                except Exception as exc:  # an older service without the entrypoint, one that is down
+                    self.close()
+                    stats[service] = {"error": "{}: {}".format(type(exc).__name__, exc), "processes": processes}
         return stats
 
 

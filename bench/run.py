@@ -55,7 +55,7 @@ from infra.processes import ROOT
 SERVICES = ("directory", "accounts", "deals", "goals")
 ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 STATES = ("open_0", "open_25", "open_50", "open_75", "won", "lost")
-PROBES = 100
+PROBES = 100  # freshness probe deals (and goals); 20 with --quick
 
 
 def log(message):
@@ -119,17 +119,25 @@ class ReferenceProcesses:
     def pids(self):
         return {"ref:" + name: process.pid for name, process in self.processes.items()}
 
-    def stop(self):
+    def stop(self, grace=5):
+        """SIGTERM to all, SIGKILL what is left after `grace` seconds (a stock nameko @http process can
+        take long to stop gracefully; these hold no state)."""
         for process in self.processes.values():
             if process.poll() is None:
                 try:
                     os.killpg(process.pid, signal.SIGTERM)
-                    process.wait(20)
-                except (subprocess.TimeoutExpired, ProcessLookupError):
-                    try:
-                        os.killpg(process.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + grace
+        for process in self.processes.values():
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait()
 
 
 # --- requests --------------------------------------------------------------------------------------------
@@ -334,14 +342,14 @@ def _subscriber(amqp_uri, ready, stop, out):
     out.put(seen)
 
 
-def measure_freshness(bench, ws, requests, rate, seconds, warmup):
+def measure_freshness(bench, ws, requests, rate, seconds, warmup, probe_count=PROBES):
     api, owner = bench.env.api, ws.owner
     base_url = bench.env.system.base_url
     campaign = api.post("/api/sales/campaigns", {"name": "Freshness probes", "start_date": "2025-01-01",
                                                  "end_date": "2025-12-31"}, token=owner.token).json()["data"]
     probes = []  # (goal uuid, deal id)
     rng = random.Random(5)
-    for k in range(PROBES):
+    for k in range(probe_count):
         input_uuid = "00000000-0000-4000-8000-{:012d}".format(k + 1)
         goal = api.post("/api/sales/goals/goal", {
             "action": "create", "description": "freshness probe {}".format(k), "campaign_uuid": campaign["uuid"],
@@ -360,7 +368,7 @@ def measure_freshness(bench, ws, requests, rate, seconds, warmup):
 
     def make_request(i):
         if i % 2 == 0:  # a probe: its goal's new figure will be base_quantity + i
-            _, deal_id = probes[(i // 2) % PROBES]
+            _, deal_id = probes[(i // 2) % probe_count]
             return "PUT", "/api/deals/{}.json".format(deal_id), _auth(requests.caller(i)), {
                 "deal": {"quantity": str(base_quantity + i)}}
         deal_id = requests.deals[i % len(requests.deals)]
@@ -394,7 +402,7 @@ def measure_freshness(bench, ws, requests, rate, seconds, warmup):
         if k is None or current is None:
             continue
         i = int(float(current)) - base_quantity
-        if i >= 0 and i % 2 == 0 and (i // 2) % PROBES == k:
+        if i >= 0 and i % 2 == 0 and (i // 2) % probe_count == k:
             arrivals.setdefault(i, stamp)
     freshness, missing, negative = [], 0, 0
     for i, finished in answered.items():
@@ -409,7 +417,7 @@ def measure_freshness(bench, ws, requests, rate, seconds, warmup):
         freshness.append(delta)
     result = {
         "what": "goal_progress_changed arrival at a subscriber minus the deal update's HTTP answer",
-        "rate_total": rate, "probe_rate": rate / 2, "probes": PROBES, "seconds": seconds,
+        "rate_total": rate, "probe_rate": rate / 2, "probes": probe_count, "seconds": seconds,
         "freshness": summarize(freshness) if freshness else {},
         "probe_updates_answered": len([i for i in answered if i >= first_measured]),
         "probe_updates_without_event": missing, "events_before_answer": negative,
@@ -585,7 +593,8 @@ def run(args):
             report["scenarios"] = results
             log("event freshness at {}/s deal updates".format(args.freshness_rate))
             report["freshness"] = measure_freshness(bench, big, requests, args.freshness_rate,
-                                                    args.freshness_seconds, args.warmup)
+                                                    args.freshness_seconds, args.warmup,
+                                                    probe_count=20 if args.quick else PROBES)
             log("first page vs last page")
             report["depth"] = {}
             for name, method, first in DEPTH_SCENARIOS:
@@ -596,8 +605,10 @@ def run(args):
                                              results[first]["constant_rate"].get("p50_ms")),
                                          "throughput_ratio_to_first_page": _ratio(
                                              deep["saturate"]["ok_rps"], results[first]["saturate"]["ok_rps"])}
-            report["reference_hop_stats_after"] = bench.stats.snapshot()
+            report["runtime_stats_at_end"] = bench.stats.snapshot()
+            bench.stats.close()
         finally:
+            log("stopping the reference services, then the system; dropping the run's databases and vhost")
             refs.stop()
     report["total_seconds"] = round(time.perf_counter() - started, 1)
     report["table"] = render(report)
