@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 import jwt
 from nameko.extensions import DependencyProvider
 
-from infra import config, rpc
+from infra import config
 from infra.errors import Unauthenticated
 
 ALGORITHMS = ["HS256"]  # explicit: `alg: none` and every other algorithm are refused
@@ -152,7 +152,6 @@ class Identity(DependencyProvider):
 
     def setup(self):
         self.secret = config.jwt_secret()  # refuses a default secret outside development
-        rpc.use_transient_replies()  # every service has an Identity: its RPC replies are transient
 
     def get_dependency(self, worker_ctx):
         token = worker_ctx.data.get(CONTEXT_KEY)

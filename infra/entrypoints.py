@@ -1,10 +1,56 @@
-"""The RPC entrypoint every service declares its use cases with.
+"""The RPC entrypoint every service declares its use cases with (all of a service's RPC entrypoints
+must come from here: they share one consumer of the service's RPC queue).
 
-A ServiceError is the caller's mistake: nameko treats it as expected (logged without an error
-traceback, not counted as a bug) and the caller gets it back as its own type (infra.errors).
+- A ServiceError is the caller's mistake: nameko treats it as expected (logged without an error
+  traceback, not counted as a bug) and the caller gets it back as its own type (infra.errors).
+- Replies are published transient, without publisher confirms, on one connection per process
+  (infra.rpc.TransientReplyPublisher): a lost reply is its caller's timeout, never a lost change.
+  RPC_REPLY_CONFIRMS=1 restores nameko's persistent, confirmed replies.
 """
-from nameko.rpc import rpc as nameko_rpc
+import os
+
+from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER,
+                              LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY)
+from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from infra.errors import ServiceError
+from infra.rpc import TransientReplyPublisher
 
-rpc = nameko_rpc(expected_exceptions=ServiceError)
+
+class TransientResponder(Responder):
+    publisher_cls = TransientReplyPublisher
+
+
+def _reply_confirms():
+    return os.environ.get("RPC_REPLY_CONFIRMS", "").lower() in ("1", "true", "yes")
+
+
+class ReplyingConsumer(RpcConsumer):
+    """nameko's RpcConsumer, answering through TransientResponder (its handle_result otherwise)."""
+
+    def handle_result(self, message, result, exc_info):
+        config = self.container.config
+        responder_cls = Responder if _reply_confirms() else TransientResponder
+        responder = responder_cls(config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+                                  config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+                                  ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+
+class ServiceRpc(Rpc):
+    rpc_consumer = ReplyingConsumer()
+
+    def setup(self):
+        # nameko's own @rpc would get a second consumer of the same queue, which answers
+        # MethodNotFound for the other one's methods: refuse the mix when the service starts.
+        mixed = sorted(entrypoint.method_name for entrypoint in self.container.entrypoints
+                       if isinstance(entrypoint, Rpc) and not isinstance(entrypoint, ServiceRpc))
+        if mixed:
+            raise TypeError("{}: declare every RPC with infra.entrypoints.rpc, not nameko's rpc ({})".format(
+                self.container.service_name, ", ".join(mixed)))
+        super().setup()
+
+
+rpc = ServiceRpc.decorator(expected_exceptions=ServiceError)

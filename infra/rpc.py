@@ -23,7 +23,6 @@ state-changing RPC is safe to run twice. So the client:
 """
 import json
 import logging
-import os
 import socket
 import uuid
 
@@ -38,7 +37,6 @@ from nameko.constants import AMQP_URI_CONFIG_KEY, DEFAULT_HEARTBEAT, HEADER_PREF
 from nameko.amqp.publish import Publisher
 from nameko.exceptions import UnknownService, deserialize
 from nameko.extensions import DependencyProvider
-from nameko.rpc import Responder
 
 from infra import config
 from infra.errors import ServiceTimeout, ServiceUnavailable
@@ -211,14 +209,6 @@ class TransientReplyPublisher(Publisher):
         if link is None:
             link = self._links[self.amqp_uri] = AmqpLink(self.amqp_uri, "rpc-replies")
         return link
-
-
-def use_transient_replies():
-    """Makes this process's nameko RPC entrypoints reply with TransientReplyPublisher (every
-    service calls it when its container sets up: infra.auth.Identity). RPC_REPLY_CONFIRMS=1 keeps
-    nameko's persistent, confirmed replies."""
-    if os.environ.get("RPC_REPLY_CONFIRMS", "").lower() not in ("1", "true", "yes"):
-        Responder.publisher_cls = TransientReplyPublisher
 
 
 class RpcClient:

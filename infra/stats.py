@@ -7,9 +7,9 @@ A service class inherits the entrypoint: `class DealsService(RuntimeStats):`.
 import os
 import time
 
-from nameko.rpc import rpc
 
 from infra import db
+from infra.entrypoints import rpc
 
 
 def process_stats():

@@ -10,11 +10,11 @@ import threading
 import time
 
 import eventlet
-from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import text
 
 from infra.db import Database, MeteredQueuePool, get_engine
+from infra.entrypoints import rpc
 from infra.processes import ROOT
 from infra.stats import RuntimeStats
 

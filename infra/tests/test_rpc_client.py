@@ -7,8 +7,8 @@ import time
 import eventlet
 import pytest
 from nameko.exceptions import RemoteError, UnknownService
-from nameko.rpc import rpc
 
+from infra.entrypoints import rpc
 from infra.errors import NotFound, ServiceTimeout, ServiceUnavailable
 from infra.rpc import ClientProxy, RpcClient, call
 
@@ -123,16 +123,16 @@ def test_a_stopped_client_refuses_calls(service_config):
         client.call("rpc_client_probe", "echo", ["x"])
 
 
-def test_transient_replies_reach_nameko_proxies_and_the_client(client, container_factory, service_config, monkeypatch):
-    from nameko.rpc import Responder
+def test_transient_replies_reach_nameko_proxies_and_the_client(client, container_factory, service_config):
     from nameko.standalone.rpc import ServiceRpcProxy
 
-    from infra.rpc import TransientReplyPublisher, use_transient_replies
+    from infra.entrypoints import ReplyingConsumer, TransientResponder
+    from infra.rpc import TransientReplyPublisher
 
-    monkeypatch.setattr(Responder, "publisher_cls", Responder.publisher_cls)  # restored after the test
-    use_transient_replies()
-    assert Responder.publisher_cls is TransientReplyPublisher
-    container_factory(Echo, service_config).start()
+    assert TransientResponder.publisher_cls is TransientReplyPublisher
+    container = container_factory(Echo, service_config)
+    assert any(isinstance(extension, ReplyingConsumer) for extension in container.extensions)
+    container.start()
     assert client.call("rpc_client_probe", "echo", ["x"], {"suffix": "y"}) == "xy"
     with pytest.raises(NotFound):
         client.call("rpc_client_probe", "missing")
@@ -147,3 +147,21 @@ def test_a_callers_shorter_deadline_is_its_own(client, echo_service):
     with pytest.raises(eventlet.Timeout):  # not turned into the client's ServiceTimeout
         with eventlet.Timeout(0.2):
             client.call("rpc_client_probe", "nap", [1.0], timeout=5)
+
+
+def test_a_service_mixing_nameko_rpc_with_ours_refuses_to_start(container_factory, service_config):
+    from nameko.rpc import rpc as nameko_rpc
+
+    class Mixed:
+        name = "mixed_probe"
+
+        @rpc
+        def ours(self):
+            return 1
+
+        @nameko_rpc
+        def theirs(self):
+            return 2
+
+    with pytest.raises(TypeError, match="theirs"):
+        container_factory(Mixed, service_config).start()
