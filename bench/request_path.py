@@ -1,6 +1,6 @@
 """Request-path micro-benchmark: our gateway against the stock nameko hop, in one run.
 
-    .venv/bin/python -m bench.request_path [--seconds 10] [--rate 300] [--freshness-rate 200]
+    .venv/bin/python -m bench.request_path [--rounds 3] [--seconds 5] [--rate 200] [--freshness-rate 50,100,200]
 
 Starts the stock hop (bench/stock_hop.py: a bare nameko @http handler making one stock RpcProxy
 call to a service returning a constant, default config) and the whole system (bench_environment:
@@ -11,16 +11,21 @@ over 16 keep-alive connections (bench/loadgen.py):
 - `constant_rate` (open loop, no coordinated omission): latency at a fixed rate (`--rate`);
 
 for the stock hop, GET one account, GET one deal (Bearer token and API key), POST create deal;
-the stock hop is measured before and after the system's scenarios and the ratios use the mean.
-Then event freshness: deal updates (PUT) at `--freshness-rate` per second, each one's HTTP answer
-to the `goals.goal_progress_changed` event carrying the new figure (the figure is committed in the
-goals database before that event is relayed, so this is an upper bound of "figure updated").
+measured in `--rounds` rounds, each starting with the stock hop; a scenario's ratio is its
+throughput over the stock hop's in the same round (the machine may be shared), and the table
+shows medians over rounds.
+Then event freshness: deal updates (PUT) at each `--freshness-rate` per second, each one's HTTP answer
+to the goal's new figure: "figure written" is the `occurred_at` of the `goals.goal_progress_changed`
+event carrying it (stamped in the transaction that writes the figure, wall clock of this machine,
+millisecond precision), "event received" is when that event reached a subscriber (adds the goals
+relay's hop: an upper bound).
 
 The accounts API's per-caller rate limit (10/s) is raised for the run (RATE_LIMIT_PER_SECOND);
 the limiter itself (Redis) stays in the path. Results: bench/results/request_path-<date>.json.
 """
 import argparse
 import asyncio
+import fcntl
 import json
 import os
 import platform
@@ -29,6 +34,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from datetime import datetime
 
 from kombu import Connection as AmqpConnection, Exchange, Queue
 
@@ -111,7 +117,7 @@ class GoalEvents:
 
     def __init__(self, amqp_uri):
         self.amqp_uri = amqp_uri
-        self.seen = {}
+        self.seen, self.written = {}, {}
         self.ready = threading.Event()
         self.running = True
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -149,12 +155,20 @@ class GoalEvents:
         snapshot = payload.get("snapshot") or {}
         key = (payload.get("aggregate_id"), snapshot.get("current"))
         self.seen.setdefault(key, now)
+        occurred_at = payload.get("occurred_at")
+        if occurred_at and key not in self.written:
+            # when goals wrote the figure (in the transaction that committed it), on this machine's
+            # wall clock, as perf_counter: the figure-updated time without the goals relay's hop
+            written = datetime.fromisoformat(occurred_at.replace("Z", "+00:00")).timestamp()
+            self.written[key] = written - (time.time() - time.perf_counter())
 
 
 def _freshness(env, ws, campaign, args):
-    """Deal updates at `rate`/s over `deals` deals (each counted by its own goal), HTTP answer -> event."""
+    """For each rate: deal updates at that rate over `deals` deals (each counted by its own goal),
+    from each update's HTTP answer to the goal event carrying its new figure."""
     api, count = env.api, args.freshness_deals
     events = GoalEvents(env.system.env["AMQP_URI"]).start()
+    results = []
     try:
         goals, deals = [], []
         for _ in range(count):
@@ -172,55 +186,72 @@ def _freshness(env, ws, campaign, args):
             if time.monotonic() > deadline:
                 raise RuntimeError("goals did not reach their first figure")
             time.sleep(0.05)
-        answered = asyncio.run(_paced_updates(env.system.base_url, ws.token, deals, goals, args))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not all(key in events.seen for key in answered):
-            time.sleep(0.05)
+        offset = 2
+        for rate in [float(r) for r in str(args.freshness_rate).split(",") if r]:
+            _settle(env.vhost)
+            print("freshness at {:.0f} updates/s".format(rate), flush=True)
+            total = int(rate * args.freshness_seconds)
+            began = time.perf_counter()
+            answered, http_ms = asyncio.run(_paced_updates(env.system.base_url, ws.token, deals, goals, rate, total,
+                                                           offset, args))
+            elapsed = time.perf_counter() - began
+            offset += total // len(deals) + 2
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not all(key in events.seen for key in answered):
+                time.sleep(0.05)
+            freshness = [(events.seen[key] - at) * 1000 for key, at in answered.items() if key in events.seen]
+            written = [(events.written[key] - at) * 1000 for key, at in answered.items() if key in events.written]
+            results.append({"rate": rate, "seconds": args.freshness_seconds, "deals": count, "updates": total,
+                            "answered_200": len(answered), "answered_rps": round(len(answered) / elapsed, 1),
+                            "missing_events": len(answered) - len(freshness),
+                            "update_http_from_due": summarize(http_ms) if http_ms else None,
+                            "freshness": summarize(freshness) if freshness else None,
+                            "figure_written": summarize(written) if written else None})
     finally:
         events.stop()
-    freshness = [(events.seen[key] - at) * 1000 for key, at in answered.items() if key in events.seen]
-    missing = len(answered) - len(freshness)
-    result = {"rate": args.freshness_rate, "seconds": args.freshness_seconds, "deals": count,
-              "updates": len(answered), "missing": missing, "freshness": summarize(freshness) if freshness else None}
-    return result
+    return results
 
 
-async def _paced_updates(base_url, token, deals, goals, args):
-    """Open loop: update i is due at t0 + i/rate; returns (goal, quantity) -> perf_counter of its answer."""
+async def _paced_updates(base_url, token, deals, goals, rate, total, offset, args):
+    """Open loop: update i is due at t0 + i/rate. Returns (goal, quantity) -> perf_counter of its
+    answer, and each update's latency from its due time (ms)."""
     host, port = loadgen._host_port(base_url)
-    rate, total = args.freshness_rate, int(args.freshness_rate * args.freshness_seconds)
     headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-    queue, answered, failures = asyncio.Queue(), {}, []
+    queue, answered, failures, http_ms = asyncio.Queue(), {}, [], []
     start = time.perf_counter() + 0.05
 
     async def schedule():
         for i in range(total):
-            delay = start + i / rate - time.perf_counter()
+            due = start + i / rate
+            delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            queue.put_nowait(i)
+            queue.put_nowait((i, due))
         for _ in range(args.connections):
             queue.put_nowait(None)
 
     async def worker():
         connection = loadgen.Connection(host, port)
         while True:
-            i = await queue.get()
-            if i is None:
+            item = await queue.get()
+            if item is None:
                 break
-            slot, quantity = i % len(deals), str(i // len(deals) + 2)
+            i, due = item
+            slot, quantity = i % len(deals), str(i // len(deals) + offset)
             body = json.dumps({"deal": {"quantity": quantity}}).encode()
             status, data = await connection.request("PUT", "/api/deals/{}.json".format(deals[slot]), headers, body)
+            now = time.perf_counter()
+            http_ms.append((now - due) * 1000)
             if status != 200:
                 failures.append((status, data[:200]))
                 continue
-            answered[(goals[slot], quantity)] = time.perf_counter()
+            answered[(goals[slot], quantity)] = now
         connection.close()
 
     await asyncio.gather(schedule(), *(worker() for _ in range(args.connections)))
     if failures:
         print("  !! {} deal updates failed, e.g. {}".format(len(failures), failures[0]))
-    return answered
+    return answered, http_ms
 
 
 # --- report -------------------------------------------------------------------------------------------
@@ -261,6 +292,20 @@ def _print_table(table, args):
             row["rate_p99_ms"]))
 
 
+LOCK_PATH = os.environ.get("BENCH_LOCK", "/tmp/crm-bench.lock")  # the one bench/run.py takes
+
+
+def _machine_lock():
+    """One benchmark at a time on the machine (shared with `make bench`); waits for the other."""
+    handle = open(LOCK_PATH, "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("another benchmark holds {}; waiting for it".format(LOCK_PATH), flush=True)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5, help="measured seconds per run")
@@ -268,7 +313,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="rounds of (stock hop, every scenario)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rate", type=float, default=200, help="constant_rate requests/second")
-    parser.add_argument("--freshness-rate", type=float, default=200)
+    parser.add_argument("--freshness-rate", default="50,100,200", help="deal updates/s, comma-separated")
     parser.add_argument("--freshness-seconds", type=float, default=10)
     parser.add_argument("--freshness-deals", type=int, default=20)
     parser.add_argument("--no-freshness", action="store_true")
@@ -278,6 +323,7 @@ def main():
     args = parser.parse_args()
     extra_env = {"RATE_LIMIT_PER_SECOND": RATE_LIMIT_FOR_BENCH}
     extra_env.update(item.split("=", 1) for item in args.env)
+    lock = _machine_lock()  # noqa: F841  (held until the process exits)
 
     results = {"what": "request path vs the stock nameko hop (bench/stock_hop.py), same run, same machine",
                "label": args.label, "revision": _git_revision(), "cpus": os.cpu_count(),
@@ -306,18 +352,19 @@ def main():
                     run["ratio_to_stock_hop"] = round(run["saturate"]["ok_rps"] / stock_rps, 3)
                 results["runs"].append(measured)
         if not args.no_freshness:
-            print("freshness at {:.0f} updates/s".format(args.freshness_rate))
             results["freshness"] = _freshness(env, ws, campaign, args)
 
     results["table"] = table = _combine(results["runs"])
     _print_table(table, args)
-    fresh = results.get("freshness")
-    if fresh:
+    for fresh in results.get("freshness") or []:
+        http = fresh["update_http_from_due"] or {}
+        line = "freshness @{:.0f}/s: {} updates answered at {} rps (HTTP p99 {} ms from due)".format(
+            fresh["rate"], fresh["answered_200"], fresh["answered_rps"], http.get("p99_ms"))
+        if fresh["figure_written"]:
+            line += "; answer -> figure written p50 {p50_ms} ms p99 {p99_ms} ms".format(**fresh["figure_written"])
         if fresh["freshness"]:
-            print("freshness @{rate:.0f}/s: n={updates} missing={missing}".format(**fresh),
-                  "p50 {p50_ms} ms p99 {p99_ms} ms max {max_ms} ms".format(**fresh["freshness"]))
-        else:
-            print("freshness: no event observed", fresh)
+            line += "; -> goal event received p50 {p50_ms} ms p99 {p99_ms} ms".format(**fresh["freshness"])
+        print(line + ("; {} events missing".format(fresh["missing_events"]) if fresh["missing_events"] else ""))
     name = "request_path" + ("-" + args.label if args.label else "")
     print("written to", write_result(name, results))
 
