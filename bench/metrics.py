@@ -230,7 +230,7 @@ INFRASTRUCTURE = ("postgres", "beam.smp", "erl_child_setup", "epmd", "redis-serv
 
 
 def all_processes():
-    """{pid: (short command, cpu seconds)} of every process on the machine."""
+    """{pid: (short command, name, cpu seconds, start time)} of every process on the machine."""
     found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -246,7 +246,7 @@ def all_processes():
         fields = rest.split()
         kernel = not command  # kernel threads have no command line (I/O work for everyone)
         found[int(entry)] = (command[:120] or name, "[kernel]" if kernel else name,
-                             (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+                             (int(fields[11]) + int(fields[12])) / CLOCK_TICKS, fields[19])  # starttime
     return found
 
 
@@ -273,9 +273,10 @@ class CpuMeter:
         ours = {pid: name for name, pid in self.pids.items()}
         ours[os.getpid()] = "bench (load generator)"
         self.cpu, infrastructure, others = {}, 0.0, {}
-        for pid, (command, name, cpu) in after.items():
+        for pid, (command, name, cpu, started) in after.items():
             then = self.before.get(pid)
-            used = cpu - (then[2] if then and then[0] == command else 0.0)
+            # the same process (not a reused pid) by its start time: PostgreSQL rewrites its command line
+            used = cpu - (then[2] if then and then[3] == started else 0.0)
             if used <= 0:
                 continue
             if pid in ours:
