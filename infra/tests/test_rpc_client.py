@@ -165,3 +165,14 @@ def test_a_service_mixing_nameko_rpc_with_ours_refuses_to_start(container_factor
 
     with pytest.raises(TypeError, match="theirs"):
         container_factory(Mixed, service_config).start()
+
+
+def test_replies_survive_a_lost_reply_connection(client, container_factory, service_config):
+    from infra.rpc import TransientReplyPublisher
+
+    container_factory(Echo, service_config).start()
+    assert client.call("rpc_client_probe", "echo", ["before"]) == "before"
+    link = TransientReplyPublisher._links[service_config["AMQP_URI"]]
+    link.connection.transport.sock.shutdown(socket.SHUT_RDWR)  # the service's reply connection dies
+    eventlet.sleep(0.2)
+    assert client.call("rpc_client_probe", "echo", ["after"], timeout=5) == "after"  # a new one answers
