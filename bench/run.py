@@ -448,13 +448,15 @@ DEPTH_SCENARIOS = (
 ISOLATION_READS = ("get_account", "list_accounts", "list_goals", "goal_progress", "deals_index", "deals_stats")
 
 
-def reconcile(workspace_id):
+def reconcile(workspace_id, local=True):
+    """`services.goals.cli reconcile`: against the goals projection (--local) or against the deals
+    service's own opportunities (RPC list_opportunities: the cross-service check)."""
     started = time.perf_counter()
-    process = subprocess.run([sys.executable, "-m", "services.goals.cli", "reconcile", "--workspace",
-                              str(workspace_id), "--local"], cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
+    command = [sys.executable, "-m", "services.goals.cli", "reconcile", "--workspace", str(workspace_id)]
+    process = subprocess.run(command + (["--local"] if local else []), cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
                              capture_output=True, text=True, timeout=1800)
     lines = [line for line in process.stdout.splitlines() if line.startswith(("reconcile:", "DRIFT"))]
-    return {"workspace_id": workspace_id, "exit_status": process.returncode, "output": lines[-5:],
+    return {"workspace_id": workspace_id, "local": local, "exit_status": process.returncode, "output": lines[-5:],
             "seconds": round(time.perf_counter() - started, 1)}
 
 
@@ -567,9 +569,11 @@ def run(args):
             report["consistency"] = {ws.name: check_consistency(env.database_urls, ws) for ws in smalls + [big]}
             log("consistency across services: {}".format(
                 {name: check["ok"] for name, check in report["consistency"].items()}))
-            report["reconcile"] = [reconcile(small.id)] + ([reconcile(big.id)] if args.quick else [])
+            report["reconcile"] = [reconcile(small.id), reconcile(small.id, local=False)] + \
+                ([reconcile(big.id)] if args.quick else [])
             for entry in report["reconcile"]:
-                log("  goals reconcile --local --workspace {}: {}".format(entry["workspace_id"], " | ".join(entry["output"])))
+                log("  goals reconcile{} --workspace {}: {}".format(" --local" if entry["local"] else "",
+                                                                  entry["workspace_id"], " | ".join(entry["output"])))
             log("small workspace reads, after the big workspace was loaded ({}/s)".format(isolation_rate))
             after = {name: bench.fixed_rate("small:" + name, env.system.base_url, getattr(small_requests, name),
                                             isolation_rate, isolation_seconds, 1)
