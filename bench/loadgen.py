@@ -137,6 +137,18 @@ async def _send(connection, make_request, i, timeout, on_response):
     return status, finished
 
 
+async def schedule_open_loop(queue, start, rate, total, consumers):
+    """Puts (i, due) on `queue` at due = start + i/rate for i < total, then one None per consumer."""
+    for i in range(total):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        queue.put_nowait((i, due))
+    for _ in range(consumers):
+        queue.put_nowait(None)
+
+
 async def _saturate(host, port, make_request, connections, seconds, warmup, timeout, on_response):
     result, counter = Result(), iter(range(10 ** 12))
     deadline_warm = time.perf_counter() + warmup
@@ -173,15 +185,8 @@ async def _constant_rate(host, port, make_request, connections, seconds, rate, w
     in_flight = {}
     stopped = False
 
-    async def schedule():
-        for i in range(total):
-            due = start + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            queue.put_nowait((i, due))
-        for _ in range(connections):
-            queue.put_nowait(None)
+    def schedule():
+        return schedule_open_loop(queue, start, rate, total, connections)
 
     async def worker(number):
         connection = Connection(host, port)

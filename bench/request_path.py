@@ -220,15 +220,8 @@ async def _paced_updates(base_url, token, deals, goals, rate, total, offset, arg
     queue, answered, failures, http_ms = asyncio.Queue(), {}, [], []
     start = time.perf_counter() + 0.05
 
-    async def schedule():
-        for i in range(total):
-            due = start + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            queue.put_nowait((i, due))
-        for _ in range(args.connections):
-            queue.put_nowait(None)
+    def schedule():
+        return loadgen.schedule_open_loop(queue, start, rate, total, args.connections)
 
     async def worker():
         connection = loadgen.Connection(host, port)
