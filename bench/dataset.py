@@ -39,6 +39,7 @@ from infra.auth import Caller, issue_token
 from infra.reference import CURRENCIES_BY_CODE
 from services.accounts import models as accounts_models
 from services.deals import models as deals_models
+from services.deals import store as deals_store
 from services.directory import models as directory_models
 from services.goals import domain as goals_domain
 from services.goals import models as goals_models
@@ -559,6 +560,10 @@ class DatasetLoader:
             for connection in (deals_db, goals_db, accounts_db):
                 connection.commit()
         _reset_sequence(deals_db, "deals")
+        with deals_db.cursor() as cursor:  # the deals service keeps deal_totals on every write; COPY did not
+            cursor.execute("DELETE FROM deal_totals")
+            cursor.execute(deals_store.REBUILD_TOTALS)
+        deals_db.commit()
         for connection in (deals_db, goals_db, accounts_db):
             connection.close()
         ws.live_deal_ids = live
@@ -614,13 +619,14 @@ def check_consistency(urls, ws):
                      ws.id)[0]
     projected = one(urls["goals"], "SELECT count(*) FROM opportunities WHERE workspace_id = %s AND NOT deleted",
                     ws.id)[0]
+    totals = one(urls["deals"], "SELECT COALESCE(sum(deals), 0) FROM deal_totals WHERE workspace_id = %s", ws.id)[0]
     figures = one(urls["goals"], """SELECT count(*) FROM goals g LEFT JOIN (
                      SELECT goal_id, COALESCE(sum(amount) FILTER (WHERE state = 'won'), 0) AS current
                      FROM goal_contributions GROUP BY goal_id) s ON s.goal_id = g.id
                   WHERE g.workspace_id = %s AND g.current <> COALESCE(s.current, 0)""", ws.id)[0]
     return {"live_deals_with_account": live_deals_with_account, "account_counters_total": int(counters),
             "won_deals_with_account": won_by_state, "account_won_counters": int(won_counters),
-            "live_deals": live_deals, "goals_projection_live": projected,
+            "live_deals": live_deals, "goals_projection_live": projected, "deal_totals_live": int(totals),
             "goals_whose_figure_differs_from_contributions": figures,
             "ok": live_deals_with_account == counters and won_by_state == won_counters and live_deals == projected
-            and figures == 0}
+            and live_deals == totals and figures == 0}

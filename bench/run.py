@@ -51,6 +51,7 @@ from bench.metrics import PhaseMetrics, RuntimeStatsClient, quiet_check, wait_dr
 from bench.support import RESULTS_DIR, bench_environment, summarize
 from infra.cursors import encode_cursor
 from infra.processes import ROOT
+from services.deals import domain as deals_domain
 
 SERVICES = ("directory", "accounts", "deals", "goals")
 ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -157,6 +158,17 @@ class Requests:
         self.rng = rng
         self.account_last_cursor, self.goal_last_cursor = self._last_cursors(database_urls)
         self.live_deals = len(ws.live_deal_ids)
+        self.deal_middle_cursor = self._deal_cursor_at(database_urls, self.live_deals // 2)
+
+    def _deal_cursor_at(self, urls, offset):
+        """The X-Next-Cursor a client walking the deals index (name order, 25 a page) holds at `offset`."""
+        connection = psycopg2.connect(urls["deals"])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name_search, id FROM deals WHERE workspace_id = %s AND deleted_at IS NULL "
+                           "ORDER BY name_search, id OFFSET %s LIMIT 1", (self.ws.id, max(offset - 1, 0)))
+            row = cursor.fetchone()
+        connection.close()
+        return deals_domain.encode_deal_cursor(("name_search", "asc"), row[0], row[1]) if row else None
 
     def _last_cursors(self, urls):
         """The cursors a client holds before the last page of accounts (10) and goals (10)."""
@@ -220,6 +232,13 @@ class Requests:
     def deals_index_last_page(self, i):
         page = max(1, math.ceil(self.live_deals / 25))
         return "GET", "/api/deals.json?perpage=25&page={}".format(page), _auth(self.caller(i)), None
+
+    def deals_index_middle_page(self, i):
+        page = max(1, math.ceil(self.live_deals / 25 / 2))  # offset paging's worst case: as far from both ends
+        return "GET", "/api/deals.json?perpage=25&page={}".format(page), _auth(self.caller(i)), None
+
+    def deals_index_deep_cursor(self, i):
+        return "GET", "/api/deals.json?perpage=25&cursor={}".format(self.deal_middle_cursor), _auth(self.caller(i)), None
 
     def deals_stats(self, i):
         return "GET", "/api/deals/stats.json", _auth(self.caller(i)), None
@@ -444,6 +463,8 @@ DEPTH_SCENARIOS = (
     ("list_accounts_last_page", "list_accounts_last_page", "list_accounts"),
     ("list_goals_last_page", "list_goals_last_page", "list_goals"),
     ("deals_index_last_page", "deals_index_last_page", "deals_index"),
+    ("deals_index_middle_page", "deals_index_middle_page", "deals_index"),
+    ("deals_index_deep_cursor", "deals_index_deep_cursor", "deals_index"),
 )
 ISOLATION_READS = ("get_account", "list_accounts", "list_goals", "goal_progress", "deals_index", "deals_stats")
 

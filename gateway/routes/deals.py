@@ -3,6 +3,7 @@
 from gateway.routes import Route
 
 TOTAL_HEADER = "X-Total-Count"
+NEXT_CURSOR_HEADER = "X-Next-Cursor"
 
 
 def _query(ctx):
@@ -13,6 +14,8 @@ def list_deals(ctx):
     result = ctx.call("deals", "list_deals", _query(ctx))
     headers = {TOTAL_HEADER: str(result["total"]), "X-Page": str(result["page"]),
                "X-Per-Page": str(result["perpage"])}
+    if result.get("next_cursor"):  # keyset paging: ?cursor=<this> reads the next page at first-page cost
+        headers[NEXT_CURSOR_HEADER] = result["next_cursor"]
     return 200, result["deals"], headers
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from contracts.events import OPEN_STATES, OPPORTUNITY_STATES, OPPORTUNITY_TYPES, VALUE_TYPES
+from infra.cursors import decode_cursor, encode_cursor
 from services.deals.exceptions import InvalidQuery
 
 FINISHED_STATES = ("won", "lost")
@@ -128,6 +129,7 @@ class DealQuery:
     order: tuple = ("name_search", "asc")
     page: int = 1
     perpage: int = DEFAULT_PERPAGE
+    cursor: tuple = None  # (sort value, id) of the last deal of the previous page
     includes: frozenset = frozenset()
     methods: frozenset = frozenset()
 
@@ -156,6 +158,10 @@ def parse_query(args, caller_user_id):
     query.perpage = _int(args.get("perpage") or DEFAULT_PERPAGE, "perpage", minimum=1)
     if query.perpage > MAX_PERPAGE:
         raise InvalidQuery("must be at most {}".format(MAX_PERPAGE), "perpage")
+    if args.get("cursor") not in (None, ""):
+        if query.page != 1:
+            raise InvalidQuery("cannot be combined with page: follow the cursor alone", "cursor")
+        query.cursor = decode_deal_cursor(args["cursor"], query.order)
     query.includes = _words(args.get("includes"), INCLUDES, "includes", allow_all=True)
     query.methods = _words(args.get("methods"), METHODS, "methods")
     return query
@@ -173,6 +179,40 @@ def parse_order(order):
     if direction not in ("asc", "desc"):
         raise InvalidQuery("direction must be asc or desc", "order")
     return (column, direction)
+
+
+# --- keyset cursors of the index: [order column, direction, last sort value, last id] --------------
+def encode_deal_cursor(order, sort_value, deal_id):
+    if isinstance(sort_value, (date, datetime)):
+        sort_value = sort_value.isoformat()
+    return encode_cursor([order[0], order[1], sort_value, deal_id])
+
+
+def decode_deal_cursor(text, order):
+    """(sort value, id) of a cursor made for the same order; InvalidQuery for anything else."""
+    try:
+        values = decode_cursor(text, InvalidQuery)
+    except InvalidQuery:
+        raise InvalidQuery("is not a cursor of the deals index", "cursor")
+    if len(values) != 4 or type(values[3]) is not int or not 0 < values[3] <= MAX_ID:
+        raise InvalidQuery("is not a cursor of the deals index", "cursor")
+    if (values[0], values[1]) != tuple(order):
+        raise InvalidQuery("was made for another order; send the order it came with", "cursor")
+    column, raw = order[0], values[2]
+    try:
+        if column == "id":
+            sort_value = raw if type(raw) is int else int("x")
+        elif column in ("created_at", "updated_at"):
+            sort_value = datetime.fromisoformat(raw)
+        elif column == "target_date":
+            sort_value = date.fromisoformat(raw)
+        elif isinstance(raw, str):
+            sort_value = raw
+        else:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise InvalidQuery("is not a cursor of the deals index", "cursor")
+    return sort_value, values[3]
 
 
 def _filter_value(name, value):

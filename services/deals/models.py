@@ -63,6 +63,18 @@ Index("ix_deals_ws_user", Deal.workspace_id, Deal.user_id, postgresql_where=Deal
 Index("ix_deals_ws_id", Deal.workspace_id, Deal.id)  # list_opportunities per workspace, deleted included
 
 
+class DealTotal(Base):
+    """Live deals of a workspace per (state, currency) and the sum of their value * value_count,
+    kept in the transaction of every write, so the unfiltered index count and stats read a few
+    rows instead of scanning the workspace (store.move_totals, store.totals)."""
+    __tablename__ = "deal_totals"
+    workspace_id = Column(Integer, primary_key=True)
+    current_state = Column(String(20), primary_key=True)
+    currency = Column(String(3), primary_key=True)
+    deals = Column(BigInteger().with_variant(Integer, "sqlite"), nullable=False, default=0)
+    amount = Column(Numeric(38, 8), nullable=False, default=0)  # value * value_count has 8 decimals
+
+
 class Tag(Base):
     __tablename__ = "tags"
     id = Column(Integer, primary_key=True)

@@ -1,13 +1,16 @@
 """Database access of the deals service: writing a deal with its nested attributes, and the index,
 search and stats queries. Every query starts with `workspace_id = :ws` so it runs on an index that
 starts with the workspace (see models.py)."""
-from sqlalchemy import and_, case, delete, exists, func, select, text
+from decimal import Decimal
+
+from sqlalchemy import and_, case, delete, exists, func, select, text, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from services.deals import domain
 from services.deals.exceptions import DealNotFound, InvalidDeal
 from services.deals.models import (CustomFieldType, Deal, DealCustomField, DealObserver, DealPerson, DealTag,
-                                   Tag)
+                                   DealTotal, Tag)
 
 SCALAR_FIELDS = ("user_id", "company_id", "name", "description", "value", "value_type", "value_count", "currency",
                  "target_date", "type", "crop_id", "variety_id", "quantity", "unit_id")
@@ -136,20 +139,117 @@ def filtered(workspace_id, query):
     return and_(*conditions)
 
 
-def page_statements(workspace_id, query):
-    """(rows of the requested page, count of all matching) as SELECT statements."""
-    where = filtered(workspace_id, query)
+def _order(query, reverse=False):
     column, direction = query.order
     sort = getattr(Deal, column)
-    order = (sort.asc(), Deal.id.asc()) if direction == "asc" else (sort.desc(), Deal.id.desc())
-    rows = select(Deal).where(where).order_by(*order).limit(query.perpage).offset((query.page - 1) * query.perpage)
+    if (direction == "asc") != reverse:
+        return sort.asc(), Deal.id.asc()
+    return sort.desc(), Deal.id.desc()
+
+
+def page_statements(workspace_id, query):
+    """(rows of the requested page, count of all matching) as SELECT statements, offset paging."""
+    where = filtered(workspace_id, query)
+    rows = (select(Deal).where(where).order_by(*_order(query)).limit(query.perpage)
+            .offset((query.page - 1) * query.perpage))
     return rows, select(func.count()).select_from(Deal).where(where)
 
 
 def page(session, workspace_id, query):
-    """(deals of the requested page, total matching)."""
-    rows, count = page_statements(workspace_id, query)
-    return session.scalars(rows).all(), session.scalar(count)
+    """(deals of the requested page, total matching).
+
+    The total comes from deal_totals when the query can be answered by it (see `count`). With a
+    cursor the page is read by keyset from the cursor's row. With `page`, an offset past the middle
+    is read from the other end of the same index, reversed, so the last page costs what the first
+    does; only the middle pages pay for the rows skipped (clients walking far should follow
+    `next_cursor`). Under concurrent writes an offset page may shift by the rows written meanwhile,
+    as offset paging always does."""
+    total = count(session, workspace_id, query)
+    where = filtered(workspace_id, query)
+    if query.cursor is not None:
+        sort_value, last_id = query.cursor
+        column, direction = query.order
+        key, after = tuple_(getattr(Deal, column), Deal.id), tuple_(sort_value, last_id)
+        rows = select(Deal).where(where, key > after if direction == "asc" else key < after)
+        return session.scalars(rows.order_by(*_order(query)).limit(query.perpage)).all(), total
+    offset = (query.page - 1) * query.perpage
+    if offset >= total:
+        return [], total
+    if offset > total // 2:
+        wanted = min(query.perpage, total - offset)
+        rows = (select(Deal).where(where).order_by(*_order(query, reverse=True)).limit(wanted)
+                .offset(total - offset - wanted))
+        return list(reversed(session.scalars(rows).all())), total
+    rows = select(Deal).where(where).order_by(*_order(query)).limit(query.perpage).offset(offset)
+    return session.scalars(rows).all(), total
+
+
+def count(session, workspace_id, query):
+    """How many live deals match: a few deal_totals rows when only state/currency filter the
+    query, else a COUNT over the matching deals."""
+    if summarizable(query):
+        return int(session.scalar(totals_statement(workspace_id, query, func.sum(DealTotal.deals))) or 0)
+    return session.scalar(select(func.count()).select_from(Deal).where(filtered(workspace_id, query)))
+
+
+# --- deal_totals: live deals per (workspace, state, currency) -------------------------------------
+TOTALS_DIMENSIONS = ("current_state", "currency")
+
+
+def summarizable(query):
+    """Whether deal_totals answers the query's count and sum: no filter but state and currency."""
+    return (set(query.filters) <= set(TOTALS_DIMENSIONS) and None not in query.filters.values()
+            and query.tag_id is None and query.tag_name is None and not query.custom_fields
+            and query.observer_user_id is None)
+
+
+def totals_statement(workspace_id, query, *columns):
+    statement = select(*columns).where(DealTotal.workspace_id == workspace_id)
+    for name, value in query.filters.items():
+        statement = statement.where(getattr(DealTotal, name) == value)
+    return statement
+
+
+def totals_key(deal):
+    """What the deal adds to deal_totals: (state, currency, value * value_count), None if deleted."""
+    if deal.deleted_at is not None:
+        return None
+    return deal.current_state, deal.currency, Decimal(deal.value) * Decimal(deal.value_count)
+
+
+def move_totals(session, workspace_id, before, after):
+    """Moves the workspace's totals from the deal's `before` totals_key to its `after` one.
+
+    Called last before the commit, so the totals rows stay locked for as short a time as possible,
+    and in key order, so two writers cannot deadlock on them (deal rows are always locked first)."""
+    deltas = {}
+    for key, sign in ((before, -1), (after, 1)):
+        if key is not None:
+            count, amount = deltas.get(key[:2], (0, Decimal(0)))
+            deltas[key[:2]] = (count + sign, amount + sign * key[2])
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    for (state, currency), (count, amount) in sorted(deltas.items()):
+        if count == 0 and amount == 0:
+            continue
+        insert = dialect.insert(DealTotal).values(workspace_id=workspace_id, current_state=state, currency=currency,
+                                                  deals=count, amount=amount)
+        session.execute(insert.on_conflict_do_update(
+            index_elements=["workspace_id", "current_state", "currency"],
+            set_={"deals": DealTotal.deals + insert.excluded.deals,
+                  "amount": DealTotal.amount + insert.excluded.amount}))
+
+
+REBUILD_TOTALS = ("INSERT INTO deal_totals (workspace_id, current_state, currency, deals, amount) "
+                  "SELECT workspace_id, current_state, currency, count(*), coalesce(sum(value * value_count), 0) "
+                  "FROM deals WHERE deleted_at IS NULL GROUP BY workspace_id, current_state, currency")
+
+
+def next_cursor(deals, query):
+    """The cursor of the page after `deals` (None when this page is not full)."""
+    if len(deals) < query.perpage:
+        return None
+    last = deals[-1]
+    return domain.encode_deal_cursor(query.order, getattr(last, query.order[0]), last.id)
 
 
 def search_statement(workspace_id, term, limit, dialect="postgresql"):
@@ -178,6 +278,12 @@ def stats_statement(workspace_id, query, currency):
 
 
 def stats(session, workspace_id, query, currency):
+    """(count, sum in currency) from deal_totals when it can answer, else by scanning the matches."""
+    if summarizable(query):
+        in_currency = case((DealTotal.currency == currency, DealTotal.amount), else_=0)
+        statement = totals_statement(workspace_id, query, func.sum(DealTotal.deals), func.sum(in_currency))
+        total, amount = session.execute(statement).one()
+        return int(total or 0), amount
     total, amount = session.execute(stats_statement(workspace_id, query, currency)).one()
     return total, amount
 
