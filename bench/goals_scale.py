@@ -5,10 +5,17 @@
 
 A throw-away PostgreSQL database gets the goals schema; opportunities of one workspace and campaign
 (10 products, 100 users, every state) and the contributions of 20 goals are bulk-loaded with COPY.
-At each size the event handler's work (`progress.apply_change` + commit, what the consumer runs per
-message) is timed for a mix of updates of existing deals and new deals; for contrast, so is a
-from-scratch recomputation of the workspace-wide goal (what a rescan per event would cost).
-Afterwards every goal's stored figure is checked against an SQL recomputation.
+At each size the event handler's work is timed for a mix of updates of existing deals and new deals,
+twice: `event` is `progress.apply_change` + commit (the projection and the goals), `handler` is the
+whole consumer body from the decoded JSON message (`service.apply_opportunity_event`: the contract
+check, apply, commit). Each reports wall time, this process's CPU time and SQL statements per event
+(the commit not counted). For contrast, a from-scratch recomputation of the workspace-wide goal (what a
+rescan per event would cost) is timed too. Afterwards every goal's stored figure is checked against an
+SQL recomputation.
+
+    --events N     events per size and kind (default 300)
+    --label L      result file bench/results/goals_scale-L-<date>.json (default: goals_scale-<date>.json)
+    --no-write     print only
 """
 import argparse
 import io
@@ -18,7 +25,7 @@ import time
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import text
+from sqlalchemy import event as sa_event, text
 from sqlalchemy.orm import sessionmaker
 
 from bench.support import summarize, write_result
@@ -118,12 +125,36 @@ def snapshot(deal_uuid, deal_id, rng):
             "quantity": Decimal(rng.randint(1, 5000)), "unit_id": 1}
 
 
-def time_events(sessions, engine, size, events, rng):
+def wire_event(deal_uuid, version, data):
+    """The decoded JSON body the consumer receives for `data` (decimals as strings, full snapshot)."""
+    from tests.support.events import opportunity_event
+    fields = {key: (str(value) if isinstance(value, Decimal) else value) for key, value in data.items()
+              if key not in ("uuid", "workspace_id")}
+    return opportunity_event(WS, version, deal_uuid, **fields)
+
+
+class StatementCounter:
+    """Counts the SQL statements the engine sends (COMMIT is not a statement here)."""
+
+    def __init__(self, engine):
+        self.count = 0
+        sa_event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args):
+        self.count += 1
+
+
+def time_events(sessions, engine, counter, size, events, rng, kind):
+    """`kind` "event": apply_change + commit with a loaded snapshot; "handler": the consumer body with
+    the wire payload. Returns (wall ms, cpu ms, statements) per event."""
     from services.goals import progress
+    from services.goals.service import apply_opportunity_event
     with engine.connect() as connection:
         existing = [row[0] for row in connection.execute(text(
             "SELECT uuid FROM opportunities TABLESAMPLE SYSTEM (1) LIMIT :n"), {"n": events})]
-    versions, durations, next_id = {}, [], size * 10
+        versions = dict(connection.execute(text("SELECT uuid, version FROM opportunities WHERE uuid = ANY(:u)"),
+                                           {"u": existing}).all())
+    durations, cpu, statements, next_id = [], [], [], size * 10 + (0 if kind == "event" else size * 5)
     for index in range(events):
         if index % 2 == 0 and existing:
             deal_uuid = existing.pop()
@@ -133,12 +164,25 @@ def time_events(sessions, engine, size, events, rng):
             deal_uuid, version = str(uuid.uuid4()), 1
         versions[deal_uuid] = version
         data = snapshot(deal_uuid, next_id, rng)
-        started = time.perf_counter()
+        payload = wire_event(deal_uuid, version, data) if kind == "handler" else None
+        before = counter.count
+        started, started_cpu = time.perf_counter(), time.process_time()
         with sessions() as session:
-            progress.apply_change(session, deal_uuid, WS, version, data)
-            session.commit()
+            if kind == "handler":
+                apply_opportunity_event(session, payload)
+            else:
+                progress.apply_change(session, deal_uuid, WS, version, data)
+                session.commit()
         durations.append((time.perf_counter() - started) * 1000)
-    return durations
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        statements.append(counter.count - before)
+    return durations, cpu, statements
+
+
+def summary(measured):
+    durations, cpu, statements = measured
+    return dict(summarize(durations), cpu_mean_ms=round(sum(cpu) / len(cpu), 3),
+                statements_mean=round(sum(statements) / len(statements), 2))
 
 
 def time_rescan(sessions):
@@ -156,12 +200,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--full", action="store_true", help="also 1,000,000 opportunities")
     parser.add_argument("--events", type=int, default=300)
+    parser.add_argument("--label", default=None)
+    parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     sizes = [10 ** 4, 10 ** 5] + ([10 ** 6] if args.full else [])
     urls = setup_database()
     from infra.db import get_engine
     engine = get_engine(urls["goals"])
     sessions = sessionmaker(engine, expire_on_commit=False)
+    counter = StatementCounter(engine)
     rng = random.Random(42)
     results, loaded = [], 0
     try:
@@ -172,21 +219,28 @@ def main():
             loaded = size
             rebuild_contributions(engine)
             load_seconds = time.perf_counter() - started
-            durations = time_events(sessions, engine, size, args.events, rng)
+            event = summary(time_events(sessions, engine, counter, size, args.events, rng, "event"))
+            handler = summary(time_events(sessions, engine, counter, size, args.events, rng, "handler"))
             rescan_ms = time_rescan(sessions)
-            entry = {"opportunities": size, "load_seconds": round(load_seconds, 1),
-                     "event": summarize(durations), "rescan_one_goal_ms": round(rescan_ms, 1),
+            entry = {"opportunities": size, "load_seconds": round(load_seconds, 1), "event": event,
+                     "handler": handler, "rescan_one_goal_ms": round(rescan_ms, 1),
                      "figures_match_contributions": figures_match(engine)}
             results.append(entry)
-            print("{:>9} opportunities: event p50 {} ms p99 {} ms mean {} ms | one goal rescan {} ms | figures ok: {}"
-                  .format(size, entry["event"]["p50_ms"], entry["event"]["p99_ms"], entry["event"]["mean_ms"],
-                          entry["rescan_one_goal_ms"], entry["figures_match_contributions"]))
+            for name in ("event", "handler"):
+                print("{:>9} opportunities: {:<7} p50 {} ms p99 {} ms mean {} ms | cpu {} ms | {} statements"
+                      .format(size, name, entry[name]["p50_ms"], entry[name]["p99_ms"], entry[name]["mean_ms"],
+                              entry[name]["cpu_mean_ms"], entry[name]["statements_mean"]))
+            print("{:>9} opportunities: one goal rescan {} ms | figures ok: {}".format(
+                size, entry["rescan_one_goal_ms"], entry["figures_match_contributions"]))
     finally:
         engine.dispose()
         resources.drop_databases(urls)
-    path = write_result("goals_scale", {"what": "apply one opportunity_changed (projection + affected goals) + "
-                                                "commit, PostgreSQL, 20 goals in the campaign", "runs": results})
-    print("written to", path)
+    if not args.no_write:
+        name = "goals_scale" + ("-" + args.label if args.label else "")
+        path = write_result(name, {"what": "apply one opportunity_changed (projection + affected goals) + commit, "
+                                           "and the whole consumer body from the JSON message, PostgreSQL, 20 goals "
+                                           "in the campaign", "runs": results})
+        print("written to", path)
 
 
 if __name__ == "__main__":

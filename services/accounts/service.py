@@ -174,11 +174,7 @@ class AccountsService(RuntimeStats):
     # --- events -------------------------------------------------------------------------------------
     @reliable_event_handler("deals", "opportunity_changed")
     def handle_opportunity_changed(self, payload):
-        try:
-            event = OpportunityChanged().load(payload)
-        except ValidationError as exc:  # a poison message: refused, redelivered up to the limit, dead-lettered
-            raise ValueError("invalid opportunity_changed event: {}".format(exc.messages))
-        projection.apply_opportunity_changed(self.db, event)
+        apply_opportunity_event(self.db, payload)
 
     # --- helpers ------------------------------------------------------------------------------------
     def _account_from(self, payload, lock=False):
@@ -215,3 +211,13 @@ def _naive(moment):
     if moment is None or moment.tzinfo is None:
         return moment
     return moment.astimezone(utcnow().tzinfo).replace(tzinfo=None)
+
+
+def apply_opportunity_event(db, payload):
+    """One `deals.opportunity_changed` message (the decoded JSON body): loaded with the contract (a
+    poison message raises: refused, redelivered up to the limit, dead-lettered) and applied."""
+    try:
+        event = OpportunityChanged().load(payload)
+    except ValidationError as exc:
+        raise ValueError("invalid opportunity_changed event: {}".format(exc.messages))
+    return projection.apply_opportunity_changed(db, event)

@@ -60,21 +60,27 @@ class GoalsService(RuntimeStats):
     def handle_opportunity_changed(self, payload):
         """Idempotent and order tolerant (the projection keeps each deal's version). Raising puts the
         message back; after the delivery limit it is dead-lettered."""
-        errors = OpportunityChanged().validate(payload) if isinstance(payload, dict) else {"_": "not an object"}
-        if errors:
-            raise PoisonEvent("opportunity_changed does not match the contract: {}".format(errors))
-        event = OpportunityChanged().load(payload)
-        snapshot = event["snapshot"]
-        if (snapshot is None) != (event["change"] == "deleted") or (
-                snapshot is not None and (snapshot["uuid"] != event["aggregate_id"]
-                                          or snapshot["workspace_id"] != event["workspace_id"])):
-            raise PoisonEvent("opportunity_changed snapshot does not match its envelope")
-        try:
-            progress.apply_change(self.db, event["aggregate_id"], event["workspace_id"], event["version"], snapshot)
-            self.db.commit()
-        except Exception:
-            self.db.rollback()
-            raise
+        apply_opportunity_event(self.db, payload)
 
     def _directory(self, method, *args, **kwargs):
         return rpc_calls.call(self.directory, method, *args, **kwargs)
+
+
+def apply_opportunity_event(db, payload):
+    """One `deals.opportunity_changed` message (the decoded JSON body): checked against the contract
+    (PoisonEvent if it does not match), applied and committed; rolled back on any failure."""
+    errors = OpportunityChanged().validate(payload) if isinstance(payload, dict) else {"_": "not an object"}
+    if errors:
+        raise PoisonEvent("opportunity_changed does not match the contract: {}".format(errors))
+    event = OpportunityChanged().load(payload)
+    snapshot = event["snapshot"]
+    if (snapshot is None) != (event["change"] == "deleted") or (
+            snapshot is not None and (snapshot["uuid"] != event["aggregate_id"]
+                                      or snapshot["workspace_id"] != event["workspace_id"])):
+        raise PoisonEvent("opportunity_changed snapshot does not match its envelope")
+    try:
+        progress.apply_change(db, event["aggregate_id"], event["workspace_id"], event["version"], snapshot)
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
