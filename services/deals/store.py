@@ -3,8 +3,7 @@ search and stats queries. Every query starts with `workspace_id = :ws` so it run
 starts with the workspace (see models.py)."""
 from decimal import Decimal
 
-from sqlalchemy import and_, case, delete, exists, func, select, text, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, bindparam, case, delete, exists, func, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from services.deals import domain
@@ -227,16 +226,26 @@ def move_totals(session, workspace_id, before, after):
         if key is not None:
             count, amount = deltas.get(key[:2], (0, Decimal(0)))
             deltas[key[:2]] = (count + sign, amount + sign * key[2])
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    for (state, currency), (count, amount) in sorted(deltas.items()):
-        if count == 0 and amount == 0:
-            continue
-        insert = dialect.insert(DealTotal).values(workspace_id=workspace_id, current_state=state, currency=currency,
-                                                  deals=count, amount=amount)
-        session.execute(insert.on_conflict_do_update(
-            index_elements=["workspace_id", "current_state", "currency"],
-            set_={"deals": DealTotal.deals + insert.excluded.deals,
-                  "amount": DealTotal.amount + insert.excluded.amount}))
+    rows = [{"workspace_id": workspace_id, "state": state, "currency": currency, "deals": count, "amount": amount}
+            for (state, currency), (count, amount) in sorted(deltas.items()) if count or amount]
+    if rows:
+        session.execute(_UPSERT_TOTALS[len(rows)], {"{}{}".format(name, index): value
+                                                    for index, row in enumerate(rows) for name, value in row.items()})
+
+
+def _upsert_totals(n_rows):
+    """One statement for the deal's one or two totals rows; text, so it is compiled once (the ORM
+    upsert was compiled on every call: 10% of a create's CPU). PostgreSQL and SQLite share it."""
+    values = ", ".join("(:workspace_id{0}, :state{0}, :currency{0}, :deals{0}, :amount{0})".format(index)
+                       for index in range(n_rows))
+    statement = text("INSERT INTO deal_totals (workspace_id, current_state, currency, deals, amount) VALUES " + values +
+                     " ON CONFLICT (workspace_id, current_state, currency) DO UPDATE"
+                     " SET deals = deal_totals.deals + excluded.deals, amount = deal_totals.amount + excluded.amount")
+    return statement.bindparams(*(bindparam("amount{}".format(index), type_=DealTotal.amount.type)
+                                  for index in range(n_rows)))  # Decimal -> what the driver takes
+
+
+_UPSERT_TOTALS = {1: _upsert_totals(1), 2: _upsert_totals(2)}
 
 
 REBUILD_TOTALS = ("INSERT INTO deal_totals (workspace_id, current_state, currency, deals, amount) "
