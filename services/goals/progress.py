@@ -13,8 +13,9 @@ re-assigned never misses an event committed meanwhile.
 import hashlib
 from decimal import Decimal
 
-from sqlalchemy import delete, exists, false, func, or_, select, text
+from sqlalchemy import and_, bindparam, delete, exists, false, func, or_, select, text, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.util import ClauseAdapter
 
 from infra.consumers import is_newer
 from infra.db import now_utc
@@ -51,58 +52,163 @@ def opportunity_dict(row):
 
 def apply_change(session, aggregate_id, workspace_id, version, snapshot, replay_same_version=False):
     """Applies one opportunity change if its version is newer than the projection's; returns
-    whether it did. The caller commits."""
-    _insert_ignore(session, Opportunity, uuid=aggregate_id, version=0, workspace_id=workspace_id, deleted=True)
-    row = session.execute(select(Opportunity).where(Opportunity.uuid == aggregate_id).with_for_update()).scalar_one()
-    newer = is_newer(row.version or None, version) or (replay_same_version and version == row.version)
+    whether it did. The caller commits.
+
+    Core statements built once (no ORM objects, no flush): lock the projection row and read what it
+    held (PostgreSQL: one upsert that locks and returns it), update it, take the campaign locks, read
+    the affected goals with this deal's old contributions (one statement, goals locked in id order),
+    then write the contributions and the goals that moved, and the goal events."""
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    params = {"uuid": aggregate_id, "workspace_id": workspace_id}
+    if postgres:
+        old = connection.execute(_PG_LOCK_ROW, params).one()
+    else:
+        connection.execute(_SQLITE_INSERT_IGNORE, params)
+        old = connection.execute(_SQLITE_READ_ROW, params).one()
+    newer = is_newer(old.version or None, version) or (replay_same_version and version == old.version)
     if not newer:
         return False
-    old_campaign = None if row.deleted else row.campaign_uuid
+    old_campaign = None if old.deleted else old.campaign_uuid
     values = projected_fields(workspace_id, snapshot)
+    connection.execute(_UPDATE_ROW, dict(values, version=version, row_uuid=aggregate_id))
     lock_campaigns(session, workspace_id, {old_campaign, values["campaign_uuid"]}, shared=True)
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.version = version
-    session.flush()
-    opp = opportunity_dict(row)
-    old = {c.goal_id: c for c in session.scalars(select(Contribution).where(Contribution.opportunity_uuid == row.uuid))}
-    matching = set() if row.deleted else set(session.scalars(_goals_matching(opp)))
-    goal_ids = sorted(set(old) | matching)
-    if not goal_ids:
-        return True
-    goals = session.scalars(select(Goal).where(Goal.id.in_(goal_ids)).order_by(Goal.id).with_for_update())
-    for goal in goals:
+    opp = dict(values, uuid=aggregate_id)
+    query, match = _affected_goals_query(opp, postgres)
+    goals = connection.execute(query, dict(match, uuid=aggregate_id)).all()
+    removed, written = [], []
+    for row in goals:
+        goal = _EventGoal(row)
         # the SQL match already checked the assignee, so the spec admits this opportunity's user
-        spec = goal_spec(goal, members={opp["user_id"]})
-        new = domain.contribution(spec, opp) if goal.id in matching else None
-        _replace_contribution(session, goal, old.get(goal.id), new)
+        new = domain.contribution(goal_spec(goal, members={opp["user_id"]}), opp) if row.matches else None
+        old_contribution = _OldContribution(row.old_state, row.old_amount) if row.old_state is not None else None
+        if new is not None:
+            written.append(_contribution_values(goal.id, new))
+        elif old_contribution is not None:
+            removed.append(goal.id)
+        move_goal(session, goal, (new.counted if new else Decimal(0)) - _counted(old_contribution),
+                  (new.forecast if new else Decimal(0)) - _forecast(old_contribution))
+        changes = goal.changes()
+        if changes:
+            connection.execute(_UPDATE_GOAL, dict(changes, goal_id=goal.id))
+    if removed:
+        connection.execute(_DELETE_CONTRIBUTIONS, {"uuid": aggregate_id, "goal_ids": removed})
+    if written:
+        connection.execute(_UPSERT_CONTRIBUTIONS[connection.dialect.name], written)
     return True
 
 
-def _goals_matching(opp):
-    if opp["type"] not in domain.GOAL_TYPES or not opp["campaign_uuid"] or opp["current_state"] == "lost":
-        return select(Goal.id).where(false())
-    query = select(Goal.id).where(Goal.workspace_id == opp["workspace_id"], Goal.campaign_uuid == opp["campaign_uuid"],
-                                  Goal.goal_type == opp["type"], Goal.deleted_at.is_(None))
-    if opp["type"] == "sale":
-        query = query.where(Goal.input_uuid == opp["input_uuid"])
+class _EventGoal:
+    """A goal row as an event reads it: the attributes goal_spec, move_goal and emit use, and which of
+    its figures they changed (written back with one UPDATE)."""
+    FIGURES = ("current", "forecast", "progress", "progress_int", "version", "achieved_at")
+
+    def __init__(self, row):
+        self.__dict__.update(row._mapping)
+        self._before = {name: getattr(self, name) for name in self.FIGURES}
+
+    def changes(self):
+        now = {name: getattr(self, name) for name in self.FIGURES}
+        return now if now != self._before else None
+
+
+class _OldContribution:
+    __slots__ = ("state", "amount")
+
+    def __init__(self, state, amount):
+        self.state, self.amount = state, amount
+
+
+def _contribution_values(goal_id, contribution):
+    return {"goal_id": goal_id, "opportunity_uuid": contribution.opportunity_uuid, "user_id": contribution.user_id,
+            "state": contribution.state, "amount": contribution.amount, "raw_quantity": contribution.raw_quantity,
+            "raw_unit_id": contribution.raw_unit_id}
+
+
+# --- the event's statements, built once (so compiled once per dialect, no cache key per call) ------------
+_opportunities, _goals = Opportunity.__table__, Goal.__table__
+_contributions, _members = Contribution.__table__, GoalMember.__table__
+_OLD = (_opportunities.c.version, _opportunities.c.deleted, _opportunities.c.campaign_uuid)
+_PLACEHOLDER = {"uuid": bindparam("uuid"), "version": 0, "workspace_id": bindparam("workspace_id"), "deleted": True}
+
+
+def _pg_lock_row():
+    """INSERT .. ON CONFLICT DO UPDATE (a no-op update) RETURNING: creates the row if it is missing and locks
+    it either way (the conflict update takes the row lock, after a concurrent first insert committed) and
+    returns what it holds, in one round trip. A new row reads as version 0, deleted."""
+    statement = postgresql.insert(_opportunities).values(_PLACEHOLDER)
+    return statement.on_conflict_do_update(index_elements=[_opportunities.c.uuid],
+                                           set_={"uuid": statement.excluded.uuid}).returning(*_OLD)
+
+
+_PG_LOCK_ROW = _pg_lock_row()
+# SQLite: one connection per process, so transactions are already serialized and there is no row lock
+_SQLITE_INSERT_IGNORE = sqlite.insert(_opportunities).values(_PLACEHOLDER).on_conflict_do_nothing(
+    index_elements=[_opportunities.c.uuid])
+_SQLITE_READ_ROW = select(*_OLD).where(_opportunities.c.uuid == bindparam("uuid"))
+_UPDATE_ROW = update(_opportunities).where(_opportunities.c.uuid == bindparam("row_uuid"))
+_UPDATE_GOAL = update(_goals).where(_goals.c.id == bindparam("goal_id"))
+_DELETE_CONTRIBUTIONS = delete(_contributions).where(
+    _contributions.c.opportunity_uuid == bindparam("uuid"),
+    _contributions.c.goal_id.in_(bindparam("goal_ids", expanding=True)))
+_GOAL_COLUMNS = ("id", "uuid", "workspace_id", "campaign_uuid", "goal_type", "goal_subtype", "id_unit", "input_uuid",
+                 "crop_id", "variety_id", "assigned", "amount") + _EventGoal.FIGURES
+
+
+def _build_upsert(dialect):
+    statement = dialect.insert(_contributions)
+    return statement.on_conflict_do_update(
+        index_elements=[_contributions.c.goal_id, _contributions.c.opportunity_uuid],
+        set_={name: statement.excluded[name] for name in ("user_id", "state", "amount", "raw_quantity", "raw_unit_id")})
+
+
+_UPSERT_CONTRIBUTIONS = {"postgresql": _build_upsert(postgresql), "sqlite": _build_upsert(sqlite)}
+
+
+def _build_affected_goals(goal_type, postgres):
+    """The goals a deal's change touches, locked in id order: those it contributed to (with that old
+    contribution, `old_state`/`old_amount`) and, for a goal type, those it now matches (`matches`).
+    Parameters: uuid, and with a goal type workspace_id, campaign_uuid, user_id and input_uuid (sale) or
+    crop_id and variety_id (purchase)."""
+    g, c = _goals, _contributions
+    old_goals = select(c.c.goal_id).where(c.c.opportunity_uuid == bindparam("uuid"))
+    if goal_type is None:
+        candidates, matches = old_goals, false()
     else:
-        query = query.where(Goal.crop_id == opp["crop_id"],
-                            or_(Goal.variety_id.is_(None), Goal.variety_id == opp["variety_id"]))
-    member = exists().where(GoalMember.goal_id == Goal.id, GoalMember.user_id == opp["user_id"])
-    return query.where(or_(Goal.assigned.is_(False), member))
+        matches = and_(g.c.workspace_id == bindparam("workspace_id"), g.c.campaign_uuid == bindparam("campaign_uuid"),
+                       g.c.goal_type == goal_type, g.c.deleted_at.is_(None))
+        if goal_type == "sale":
+            matches = and_(matches, g.c.input_uuid == bindparam("input_uuid"))
+        else:
+            matches = and_(matches, g.c.crop_id == bindparam("crop_id"),
+                           or_(g.c.variety_id.is_(None), g.c.variety_id == bindparam("variety_id")))
+        member = exists().where(_members.c.goal_id == g.c.id, _members.c.user_id == bindparam("user_id"))
+        matches = and_(matches, or_(g.c.assigned.is_(False), member))
+        inner = g.alias("matching")  # the same condition on its own FROM (not correlated to the outer goals)
+        candidates = union_all(old_goals, select(inner.c.id).where(ClauseAdapter(inner).traverse(matches)))
+    joined = g.outerjoin(c, and_(c.c.goal_id == g.c.id, c.c.opportunity_uuid == bindparam("uuid")))
+    query = (select(*[g.c[name] for name in _GOAL_COLUMNS], c.c.state.label("old_state"),
+                    c.c.amount.label("old_amount"), matches.label("matches"))
+             .select_from(joined).where(g.c.id.in_(candidates)).order_by(g.c.id))
+    return query.with_for_update(of=g) if postgres else query
 
 
-def _replace_contribution(session, goal, old, new):
-    old_counted = _counted(old)
-    old_forecast = _forecast(old)
-    if old is not None:
-        session.delete(old)
-        session.flush()
-    if new is not None:
-        session.add(_contribution_row(goal.id, new))
-    move_goal(session, goal, (new.counted if new else Decimal(0)) - old_counted,
-              (new.forecast if new else Decimal(0)) - old_forecast)
+_AFFECTED_GOALS = {(goal_type, postgres): _build_affected_goals(goal_type, postgres)
+                   for goal_type in (None,) + domain.GOAL_TYPES for postgres in (False, True)}
+
+
+def _affected_goals_query(opp, postgres):
+    """(statement, its parameters besides uuid) for the opportunity's new state."""
+    goal_type = opp["type"]
+    if opp["deleted"] or goal_type not in domain.GOAL_TYPES or not opp["campaign_uuid"] \
+            or opp["current_state"] == "lost":
+        return _AFFECTED_GOALS[(None, postgres)], {}
+    match = {"workspace_id": opp["workspace_id"], "campaign_uuid": opp["campaign_uuid"], "user_id": opp["user_id"]}
+    if goal_type == "sale":
+        match["input_uuid"] = opp["input_uuid"]
+    else:
+        match.update(crop_id=opp["crop_id"], variety_id=opp["variety_id"])
+    return _AFFECTED_GOALS[(goal_type, postgres)], match
 
 
 def _counted(row):
@@ -207,11 +313,6 @@ def lock_campaigns(session, workspace_id, campaign_uuids, shared):
 def _lock_key(workspace_id, campaign_uuid):
     digest = hashlib.sha1("goals:{}:{}".format(workspace_id, campaign_uuid).encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
-
-
-def _insert_ignore(session, model, **values):
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
 
 
 def count(session, query):

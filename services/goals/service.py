@@ -1,6 +1,7 @@
 """Goals service: the sales goals API (campaign goals, assignments, progress) with figures kept
 current by `deals.opportunity_changed` events. Entry points only translate; the rules are in
 usecases.py (API), progress.py (projection and figures) and domain.py (pure progress rules)."""
+from marshmallow import ValidationError
 from nameko.rpc import RpcProxy
 
 from contracts.events import OpportunityChanged
@@ -15,6 +16,11 @@ from infra.outbox import OutboxRelay
 from services.goals import progress, usecases
 from services.goals.models import outbox
 from services.goals.sink import GoalEventsSink
+
+
+# One schema for every message: loading keeps no state on the instance (no context is used), so green
+# threads can share it; building a schema per message cost more than loading it.
+OPPORTUNITY_CHANGED = OpportunityChanged()
 
 
 class PoisonEvent(Exception):
@@ -69,10 +75,12 @@ class GoalsService(RuntimeStats):
 def apply_opportunity_event(db, payload):
     """One `deals.opportunity_changed` message (the decoded JSON body): checked against the contract
     (PoisonEvent if it does not match), applied and committed; rolled back on any failure."""
-    errors = OpportunityChanged().validate(payload) if isinstance(payload, dict) else {"_": "not an object"}
-    if errors:
-        raise PoisonEvent("opportunity_changed does not match the contract: {}".format(errors))
-    event = OpportunityChanged().load(payload)
+    if not isinstance(payload, dict):
+        raise PoisonEvent("opportunity_changed does not match the contract: not an object")
+    try:
+        event = OPPORTUNITY_CHANGED.load(payload)  # validates while loading: one pass
+    except ValidationError as exc:
+        raise PoisonEvent("opportunity_changed does not match the contract: {}".format(exc.messages))
     snapshot = event["snapshot"]
     if (snapshot is None) != (event["change"] == "deleted") or (
             snapshot is not None and (snapshot["uuid"] != event["aggregate_id"]
