@@ -2,55 +2,104 @@
 
 Idempotent and order-tolerant: the projection row of a deal holds the newest version applied; an
 event that is not newer changes nothing. Concurrent events for one deal are serialized by the row
-lock on its projection row (created first with INSERT .. ON CONFLICT DO NOTHING so two first events
-cannot both insert). The old and new contributions of the deal are moved in the same transaction,
-accounts updated in a fixed order so two deals moving between the same accounts cannot deadlock.
+lock on its projection row (PostgreSQL: the first event creates it with an INSERT .. ON CONFLICT DO
+UPDATE that also locks it, so two first events cannot both insert and the second waits). The old and
+new contributions of the deal are moved in the same transaction, accounts updated in a fixed order so
+two deals moving between the same accounts cannot deadlock.
 """
 import logging
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from infra.consumers import is_newer
 from infra.db import now_utc
 from services.accounts import domain
-from services.accounts.models import Account, Opportunity
+from services.accounts.models import Account, Opportunity, counter_column
 
 log = logging.getLogger(__name__)
 
 
-def _ensure_row(db, deal_uuid, workspace_id):
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.execute(insert(Opportunity).values(deal_uuid=deal_uuid, workspace_id=workspace_id, version=0, deleted=False,
-                                          updated_at=now_utc())
-               .on_conflict_do_nothing(index_elements=["deal_uuid"]))
-
-
 def apply_opportunity_changed(db, event):
-    """Applies a loaded OpportunityChanged event; True if it changed the projection."""
+    """Applies a loaded OpportunityChanged event and commits; True if it changed the projection.
+
+    Core statements built once, no ORM objects: on PostgreSQL one upsert creates the projection row if
+    it is missing, locks it and returns what it held; then the row's update and one counter update per
+    account whose counters move (the old and the new account, in uuid order)."""
     deal_uuid, workspace_id, version = event["aggregate_id"], event["workspace_id"], event["version"]
-    _ensure_row(db, deal_uuid, workspace_id)
-    row = db.scalar(select(Opportunity).where(Opportunity.deal_uuid == deal_uuid).with_for_update())
+    connection = db.connection()
+    params = {"deal_uuid": deal_uuid, "workspace_id": workspace_id, "now": now_utc()}
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(_PG_LOCK_ROW, params).one()
+    else:  # SQLite: one connection per process, transactions are serialized; no row lock to take
+        connection.execute(_SQLITE_INSERT_IGNORE, params)
+        row = connection.execute(_SQLITE_READ_ROW, params).one()
     if row.workspace_id != workspace_id or not is_newer(row.version, version):
         db.rollback()
         return False
     old = domain.contribution(row.account_uuid, row.state, row.type, row.deleted)
     snapshot = event["snapshot"]
-    if event["change"] == "deleted" or snapshot is None:
-        row.deleted = True
+    if event["change"] == "deleted" or snapshot is None:  # a tombstone keeps what the deal last counted for
+        values = {"account_uuid": row.account_uuid, "state": row.state, "type": row.type, "deleted": True}
     else:
-        row.account_uuid, row.state, row.type = snapshot["account_uuid"], snapshot["current_state"], snapshot["type"]
-        row.deleted = False
-    row.version = version
-    new = domain.contribution(row.account_uuid, row.state, row.type, row.deleted)
-    for (account_uuid, bucket, type_), delta in sorted(domain.counter_deltas(old, new).items()):
-        counter, total = "opp_{}_{}".format(bucket, type_), "{}_total".format(bucket)
-        db.execute(update(Account)
-                   .where(Account.workspace_id == workspace_id, Account.uuid == account_uuid)
-                   .values({counter: getattr(Account, counter) + delta, total: getattr(Account, total) + delta}))
+        values = {"account_uuid": snapshot["account_uuid"], "state": snapshot["current_state"],
+                  "type": snapshot["type"], "deleted": False}
+    connection.execute(_UPDATE_ROW, dict(values, version=version, updated_at=params["now"], row_uuid=deal_uuid))
+    new = domain.contribution(values["account_uuid"], values["state"], values["type"], values["deleted"])
+    for account_uuid, deltas in sorted(_deltas_per_account(domain.counter_deltas(old, new)).items()):
+        columns = tuple(sorted(deltas))
+        connection.execute(_counter_update(columns), dict({"d_" + name: deltas[name] for name in columns},
+                                                          b_workspace_id=workspace_id, b_account_uuid=account_uuid))
     db.commit()
     return True
+
+
+def _deltas_per_account(counter_deltas):
+    """{account_uuid: {column: delta}} from {(account_uuid, bucket, type): delta}: a deal that changes
+    bucket or type on the same account moves its counters in one UPDATE (a total that nets to 0 is left out)."""
+    per_account = {}
+    for (account_uuid, bucket, type_), delta in counter_deltas.items():
+        columns = per_account.setdefault(account_uuid, {})
+        for name in (counter_column(bucket, type_), "{}_total".format(bucket)):
+            columns[name] = columns.get(name, 0) + delta
+    return {account: {name: delta for name, delta in columns.items() if delta}
+            for account, columns in per_account.items()}
+
+
+# --- the consumer's statements, built once (compiled once per dialect, no cache key per call) ----------
+_projection, _accounts = Opportunity.__table__, Account.__table__
+_ROW = (_projection.c.workspace_id, _projection.c.version, _projection.c.account_uuid, _projection.c.state,
+        _projection.c.type, _projection.c.deleted)
+_PLACEHOLDER = {"deal_uuid": bindparam("deal_uuid"), "workspace_id": bindparam("workspace_id"), "version": 0,
+                "deleted": False, "updated_at": bindparam("now")}
+
+
+def _pg_lock_row():
+    """INSERT .. ON CONFLICT DO UPDATE (a no-op update) RETURNING: creates the row if it is missing and locks
+    it either way (a concurrent first insert is waited for), returning what it holds in one round trip."""
+    statement = pg_insert(_projection).values(_PLACEHOLDER)
+    return statement.on_conflict_do_update(index_elements=[_projection.c.deal_uuid],
+                                           set_={"deal_uuid": statement.excluded.deal_uuid}).returning(*_ROW)
+
+
+_PG_LOCK_ROW = _pg_lock_row()
+_SQLITE_INSERT_IGNORE = sqlite_insert(_projection).values(_PLACEHOLDER).on_conflict_do_nothing(
+    index_elements=[_projection.c.deal_uuid])
+_SQLITE_READ_ROW = select(*_ROW).where(_projection.c.deal_uuid == bindparam("deal_uuid"))
+_UPDATE_ROW = update(_projection).where(_projection.c.deal_uuid == bindparam("row_uuid"))
+_COUNTER_UPDATES = {}
+
+
+def _counter_update(columns):
+    statement = _COUNTER_UPDATES.get(columns)
+    if statement is None:
+        statement = _COUNTER_UPDATES[columns] = (
+            update(_accounts)
+            .where(_accounts.c.workspace_id == bindparam("b_workspace_id"),
+                   _accounts.c.uuid == bindparam("b_account_uuid"))
+            .values({name: _accounts.c[name] + bindparam("d_" + name) for name in columns}))
+    return statement
 
 
 def recount(db, workspace_id):

@@ -23,6 +23,11 @@ from services.accounts.exceptions import (AccountAlreadyExists, AccountNotFound,
                                           InvalidAccountInput)
 from services.accounts.models import Account, Contact, Field
 
+# One schema for every message: loading keeps no state on the instance (no context is used), so green
+# threads can share it.
+OPPORTUNITY_CHANGED = OpportunityChanged()
+
+
 class AccountsService(RuntimeStats):
     name = "accounts"
 
@@ -217,7 +222,7 @@ def apply_opportunity_event(db, payload):
     """One `deals.opportunity_changed` message (the decoded JSON body): loaded with the contract (a
     poison message raises: refused, redelivered up to the limit, dead-lettered) and applied."""
     try:
-        event = OpportunityChanged().load(payload)
+        event = OPPORTUNITY_CHANGED.load(payload)
     except ValidationError as exc:
         raise ValueError("invalid opportunity_changed event: {}".format(exc.messages))
     return projection.apply_opportunity_changed(db, event)
