@@ -9,9 +9,7 @@ two deals moving between the same accounts cannot deadlock.
 """
 import logging
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, func, select, text, update
 
 from infra.consumers import is_newer
 from infra.db import now_utc
@@ -71,21 +69,19 @@ def _deltas_per_account(counter_deltas):
 _projection, _accounts = Opportunity.__table__, Account.__table__
 _ROW = (_projection.c.workspace_id, _projection.c.version, _projection.c.account_uuid, _projection.c.state,
         _projection.c.type, _projection.c.deleted)
-_PLACEHOLDER = {"deal_uuid": bindparam("deal_uuid"), "workspace_id": bindparam("workspace_id"), "version": 0,
-                "deleted": False, "updated_at": bindparam("now")}
-
-
-def _pg_lock_row():
-    """INSERT .. ON CONFLICT DO UPDATE (a no-op update) RETURNING: creates the row if it is missing and locks
-    it either way (a concurrent first insert is waited for), returning what it holds in one round trip."""
-    statement = pg_insert(_projection).values(_PLACEHOLDER)
-    return statement.on_conflict_do_update(index_elements=[_projection.c.deal_uuid],
-                                           set_={"deal_uuid": statement.excluded.deal_uuid}).returning(*_ROW)
-
-
-_PG_LOCK_ROW = _pg_lock_row()
-_SQLITE_INSERT_IGNORE = sqlite_insert(_projection).values(_PLACEHOLDER).on_conflict_do_nothing(
-    index_elements=[_projection.c.deal_uuid])
+# text: SQLAlchemy 2.0 does not cache the dialects' INSERT constructs (it would compile them again for
+# every message); a text statement is compiled once.
+_PG_LOCK_ROW = text(
+    # creates the row if it is missing and locks it either way (the no-op update takes the row lock, after a
+    # concurrent first insert commits), returning what the row holds in one round trip
+    "INSERT INTO opportunity_projection (deal_uuid, workspace_id, version, deleted, updated_at) "
+    "VALUES (:deal_uuid, :workspace_id, 0, false, :now) ON CONFLICT (deal_uuid) DO UPDATE "
+    "SET deal_uuid = excluded.deal_uuid RETURNING workspace_id, version, account_uuid, state, type, deleted"
+).bindparams(bindparam("now", type_=_projection.c.updated_at.type))
+_SQLITE_INSERT_IGNORE = text(
+    "INSERT INTO opportunity_projection (deal_uuid, workspace_id, version, deleted, updated_at) "
+    "VALUES (:deal_uuid, :workspace_id, 0, 0, :now) ON CONFLICT (deal_uuid) DO NOTHING"
+).bindparams(bindparam("now", type_=_projection.c.updated_at.type))
 _SQLITE_READ_ROW = select(*_ROW).where(_projection.c.deal_uuid == bindparam("deal_uuid"))
 _UPDATE_ROW = update(_projection).where(_projection.c.deal_uuid == bindparam("row_uuid"))
 _COUNTER_UPDATES = {}

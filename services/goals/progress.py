@@ -13,8 +13,7 @@ re-assigned never misses an event committed meanwhile.
 import hashlib
 from decimal import Decimal
 
-from sqlalchemy import and_, bindparam, delete, exists, false, func, or_, select, text, union_all, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, and_, bindparam, delete, exists, false, func, or_, select, text, union_all, update
 from sqlalchemy.sql.util import ClauseAdapter
 
 from infra.consumers import is_newer
@@ -54,10 +53,11 @@ def apply_change(session, aggregate_id, workspace_id, version, snapshot, replay_
     """Applies one opportunity change if its version is newer than the projection's; returns
     whether it did. The caller commits.
 
-    Core statements built once (no ORM objects, no flush): lock the projection row and read what it
-    held (PostgreSQL: one upsert that locks and returns it), update it, take the campaign locks, read
-    the affected goals with this deal's old contributions (one statement, goals locked in id order),
-    then write the contributions and the goals that moved, and the goal events."""
+    Statements built once (no ORM objects, no flush): lock the projection row and read what it held
+    (PostgreSQL: one upsert that locks and returns it); update it and take the shared campaign lock(s)
+    (PostgreSQL, one campaign: in the same statement); read the affected goals with this deal's old
+    contributions (one statement, goals locked in id order, after the campaign lock); then write the
+    goal events, the goals that moved and the contributions (one upsert, one delete)."""
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     params = {"uuid": aggregate_id, "workspace_id": workspace_id}
@@ -71,8 +71,16 @@ def apply_change(session, aggregate_id, workspace_id, version, snapshot, replay_
         return False
     old_campaign = None if old.deleted else old.campaign_uuid
     values = projected_fields(workspace_id, snapshot)
-    connection.execute(_UPDATE_ROW, dict(values, version=version, row_uuid=aggregate_id))
-    lock_campaigns(session, workspace_id, {old_campaign, values["campaign_uuid"]}, shared=True)
+    row_values = dict(values, version=version, row_uuid=aggregate_id)
+    campaigns = {c for c in (old_campaign, values["campaign_uuid"]) if c}
+    if postgres and len(campaigns) == 1:  # the usual case: the shared campaign lock in the same round trip
+        updated = connection.execute(_UPDATE_ROW_LOCKING_CAMPAIGN,
+                                     dict(row_values, campaign_key=_lock_key(workspace_id, campaigns.pop())))
+        if updated.rowcount != 1:
+            raise RuntimeError("opportunity {} not updated".format(aggregate_id))
+    else:
+        connection.execute(_UPDATE_ROW, row_values)
+        lock_campaigns(session, workspace_id, campaigns, shared=True)
     opp = dict(values, uuid=aggregate_id)
     query, match = _affected_goals_query(opp, postgres)
     goals = connection.execute(query, dict(match, uuid=aggregate_id)).all()
@@ -94,7 +102,7 @@ def apply_change(session, aggregate_id, workspace_id, version, snapshot, replay_
     if removed:
         connection.execute(_DELETE_CONTRIBUTIONS, {"uuid": aggregate_id, "goal_ids": removed})
     if written:
-        connection.execute(_UPSERT_CONTRIBUTIONS[connection.dialect.name], written)
+        connection.execute(*_upsert_contributions(written))
     return True
 
 
@@ -129,24 +137,23 @@ def _contribution_values(goal_id, contribution):
 _opportunities, _goals = Opportunity.__table__, Goal.__table__
 _contributions, _members = Contribution.__table__, GoalMember.__table__
 _OLD = (_opportunities.c.version, _opportunities.c.deleted, _opportunities.c.campaign_uuid)
-_PLACEHOLDER = {"uuid": bindparam("uuid"), "version": 0, "workspace_id": bindparam("workspace_id"), "deleted": True}
-
-
-def _pg_lock_row():
-    """INSERT .. ON CONFLICT DO UPDATE (a no-op update) RETURNING: creates the row if it is missing and locks
-    it either way (the conflict update takes the row lock, after a concurrent first insert committed) and
-    returns what it holds, in one round trip. A new row reads as version 0, deleted."""
-    statement = postgresql.insert(_opportunities).values(_PLACEHOLDER)
-    return statement.on_conflict_do_update(index_elements=[_opportunities.c.uuid],
-                                           set_={"uuid": statement.excluded.uuid}).returning(*_OLD)
-
-
-_PG_LOCK_ROW = _pg_lock_row()
+# The upserts are text: SQLAlchemy 2.0 does not cache the dialects' INSERT constructs (it would compile
+# them again for every event); a text statement is compiled once.
+_PG_LOCK_ROW = text(
+    # creates the row if it is missing (version 0, deleted) and locks it either way: the no-op update takes
+    # the row lock (after a concurrent first insert commits); returns what the row holds, in one round trip
+    "INSERT INTO opportunities (uuid, version, workspace_id, deleted) VALUES (:uuid, 0, :workspace_id, true) "
+    "ON CONFLICT (uuid) DO UPDATE SET uuid = excluded.uuid RETURNING version, deleted, campaign_uuid")
 # SQLite: one connection per process, so transactions are already serialized and there is no row lock
-_SQLITE_INSERT_IGNORE = sqlite.insert(_opportunities).values(_PLACEHOLDER).on_conflict_do_nothing(
-    index_elements=[_opportunities.c.uuid])
+_SQLITE_INSERT_IGNORE = text("INSERT INTO opportunities (uuid, version, workspace_id, deleted) "
+                             "VALUES (:uuid, 0, :workspace_id, 1) ON CONFLICT (uuid) DO NOTHING")
 _SQLITE_READ_ROW = select(*_OLD).where(_opportunities.c.uuid == bindparam("uuid"))
 _UPDATE_ROW = update(_opportunities).where(_opportunities.c.uuid == bindparam("row_uuid"))
+# The same update taking the shared campaign lock (the deal's one campaign): the lock is a filter on the
+# row found by its primary key (so it is taken once; `void IS NOT NULL` is true) and it is held before the
+# next statement, the one that reads the goals and contributions, takes its snapshot.
+_UPDATE_ROW_LOCKING_CAMPAIGN = _UPDATE_ROW.where(
+    func.pg_advisory_xact_lock_shared(bindparam("campaign_key", type_=BigInteger())).is_not(None))
 _UPDATE_GOAL = update(_goals).where(_goals.c.id == bindparam("goal_id"))
 _DELETE_CONTRIBUTIONS = delete(_contributions).where(
     _contributions.c.opportunity_uuid == bindparam("uuid"),
@@ -155,14 +162,24 @@ _GOAL_COLUMNS = ("id", "uuid", "workspace_id", "campaign_uuid", "goal_type", "go
                  "crop_id", "variety_id", "assigned", "amount") + _EventGoal.FIGURES
 
 
-def _build_upsert(dialect):
-    statement = dialect.insert(_contributions)
-    return statement.on_conflict_do_update(
-        index_elements=[_contributions.c.goal_id, _contributions.c.opportunity_uuid],
-        set_={name: statement.excluded[name] for name in ("user_id", "state", "amount", "raw_quantity", "raw_unit_id")})
+_CONTRIBUTION_COLUMNS = ("goal_id", "opportunity_uuid", "user_id", "state", "amount", "raw_quantity", "raw_unit_id")
+_UPSERTS = {}
 
 
-_UPSERT_CONTRIBUTIONS = {"postgresql": _build_upsert(postgresql), "sqlite": _build_upsert(sqlite)}
+def _upsert_contributions(rows):
+    """One INSERT .. ON CONFLICT DO UPDATE for the rows (PostgreSQL and SQLite share the syntax), with
+    the rows' values as parameters <column>_<n>; the text is built once per number of rows."""
+    statement = _UPSERTS.get(len(rows))
+    if statement is None:
+        values = ", ".join("({})".format(", ".join(":{}_{}".format(name, n) for name in _CONTRIBUTION_COLUMNS))
+                           for n in range(len(rows)))
+        statement = text("INSERT INTO goal_contributions ({}) VALUES {} ON CONFLICT (goal_id, opportunity_uuid) "
+                         "DO UPDATE SET {}".format(", ".join(_CONTRIBUTION_COLUMNS), values, ", ".join(
+                             "{0} = excluded.{0}".format(name) for name in _CONTRIBUTION_COLUMNS[2:])))
+        statement = _UPSERTS[len(rows)] = statement.bindparams(*[
+            bindparam("{}_{}".format(name, n), type_=_contributions.c[name].type)
+            for n in range(len(rows)) for name in _CONTRIBUTION_COLUMNS])
+    return statement, {"{}_{}".format(name, n): row[name] for n, row in enumerate(rows) for name in row}
 
 
 def _build_affected_goals(goal_type, postgres):
@@ -305,9 +322,13 @@ def _text(value):
 def lock_campaigns(session, workspace_id, campaign_uuids, shared):
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite: one connection per process, transactions are already serialized
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    statement = _LOCK_SHARED if shared else _LOCK_EXCLUSIVE
     for key in sorted(_lock_key(workspace_id, c) for c in campaign_uuids if c):
-        session.execute(text("SELECT {}(:key)".format(function)), {"key": key})
+        session.execute(statement, {"key": key})
+
+
+_LOCK_SHARED = text("SELECT pg_advisory_xact_lock_shared(:key)")
+_LOCK_EXCLUSIVE = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def _lock_key(workspace_id, campaign_uuid):

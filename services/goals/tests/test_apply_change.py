@@ -188,14 +188,17 @@ def test_statements_per_event_on_postgresql(pg_sessions):
     ws = Workspace(pg_sessions)
     deal, lonely = str(uuid.uuid4()), str(uuid.uuid4())
     no_goal = count_statements(pg_sessions, lambda: ws.apply(ws.event(lonely, 1)))
-    # upsert locking the projection row, its update, the campaign lock, the goals (none)
-    assert no_goal == ["INSERT", "UPDATE", "SELECT", "SELECT"], no_goal
+    # upsert locking the projection row, its update with the campaign lock, the goals (none)
+    assert no_goal == ["INSERT", "UPDATE", "SELECT"], no_goal
     ws.goal()
     one_goal = count_statements(pg_sessions, lambda: ws.apply(ws.event(deal, 1)))
     # ... + the goal's event in the outbox, its figures, the contribution
-    assert one_goal == ["INSERT", "UPDATE", "SELECT", "SELECT", "INSERT", "UPDATE", "INSERT"], one_goal
+    assert one_goal == ["INSERT", "UPDATE", "SELECT", "INSERT", "UPDATE", "INSERT"], one_goal
     duplicate = count_statements(pg_sessions, lambda: ws.apply(ws.event(deal, 1)))
     assert duplicate == ["INSERT"], duplicate
+    moved = count_statements(pg_sessions, lambda: ws.apply(ws.event(deal, 2, campaign_uuid=str(uuid.uuid4()))))
+    # to another campaign: both campaign locks on their own, in key order; the contribution deleted
+    assert moved == ["INSERT", "UPDATE", "SELECT", "SELECT", "SELECT", "INSERT", "UPDATE", "DELETE"], moved
 
 
 def lock_timeout(session, ms=300):
@@ -220,18 +223,31 @@ def test_a_second_event_of_the_same_deal_waits_for_the_first_on_postgresql(pg_se
         assert session.get(Opportunity, deal).version == 2
 
 
-def test_an_event_holds_its_campaign_lock_against_recomputations_on_postgresql(pg_sessions):
-    ws = Workspace(pg_sessions)
-    goal_id = ws.goal()
-    with pg_sessions() as event_session, pg_sessions() as recompute:
-        ws_event = ws.event(str(uuid.uuid4()), 1)["snapshot"]
-        progress.apply_change(event_session, ws_event["uuid"], ws.id, 1, dict(ws_event, quantity=Decimal(10)))
+def assert_campaign_locked(sessions, workspace_id, campaign):
+    with sessions() as recompute:
         lock_timeout(recompute)
         with pytest.raises(OperationalError, match="lock"):
-            progress.lock_campaigns(recompute, ws.id, {ws.campaign}, shared=False)
-        recompute.rollback()
+            progress.lock_campaigns(recompute, workspace_id, {campaign}, shared=False)
+
+
+def test_an_event_holds_its_campaign_locks_against_recomputations_on_postgresql(pg_sessions):
+    ws = Workspace(pg_sessions)
+    goal_id = ws.goal()
+    deal = str(uuid.uuid4())
+    snapshot = dict(ws.event(deal, 1)["snapshot"], quantity=Decimal(10))
+    with pg_sessions() as event_session:
+        progress.apply_change(event_session, deal, ws.id, 1, snapshot)
+        assert_campaign_locked(pg_sessions, ws.id, ws.campaign)
         event_session.commit()
-        goal = recompute.get(Goal, goal_id)
-        progress.recompute_goal(recompute, goal)
+    with pg_sessions() as recompute:
+        progress.recompute_goal(recompute, recompute.get(Goal, goal_id))
         recompute.commit()
     assert ws.figures(goal_id)[0] == 10
+    elsewhere = str(uuid.uuid4())
+    with pg_sessions() as event_session:  # a move between campaigns holds both until it commits
+        progress.apply_change(event_session, deal, ws.id, 2, dict(snapshot, campaign_uuid=elsewhere))
+        assert_campaign_locked(pg_sessions, ws.id, ws.campaign)
+        assert_campaign_locked(pg_sessions, ws.id, elsewhere)
+        event_session.commit()
+    assert ws.figures(goal_id)[0] == 0
+    ws.assert_recomputed(goal_id)
