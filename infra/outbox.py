@@ -2,6 +2,11 @@
 describe, and a relay publishes them to the service's nameko event exchange with publisher
 confirms, `mandatory` routing, and marks a row sent only after the broker confirmed it.
 
+Confirms are pipelined: the relay publishes a batch of rows in id order back to back, then waits
+for all their acks together (one round trip, and one quorum-queue log write, per batch rather than
+per event) and marks the acked rows sent in one statement. A row the broker nacked, returned or
+never confirmed stays pending; the rows confirmed before a failure keep their marks.
+
 Delivery is at least once: a crash between the confirm and the mark re-publishes the row, and
 consumers drop the duplicate by its version. A row the broker could not route (no consumer queue
 bound yet) stays pending and is retried on a slower pass, without holding back the rows after it.
@@ -9,6 +14,7 @@ bound yet) stays pending and is retried on a slower pass, without holding back t
 import json
 import logging
 import os
+import socket
 import threading
 import time
 from datetime import timedelta
@@ -67,8 +73,80 @@ def _wake_relay(session):
             wakeup.set()
 
 
-class Unroutable(Exception):
-    """The broker had no queue bound for the event: keep the row and retry later."""
+class Nacked(Exception):
+    """The broker refused (basic.nack) some of a batch's events: those rows stay pending."""
+
+
+class ConfirmTimeout(Exception):
+    """The broker did not confirm every event of a window in time: the unconfirmed rows stay pending."""
+
+
+class ConfirmingChannel:
+    """One channel in publisher-confirm mode, with the bookkeeping to pipeline confirms: publishes are
+    numbered as the broker numbers them (delivery tags 1, 2, ... from `confirm.select`), acks and nacks
+    (`multiple` too) settle their tags, and a `basic.return` names its message by `message_id` (the
+    event id), since a return carries no delivery tag. RabbitMQ sends a return before the ack of the
+    same message, so once every tag of a window is settled its returns are known."""
+
+    def __init__(self, connection, exchange):
+        self.connection = connection
+        self.channel = connection.channel()
+        exchange(self.channel).declare()
+        self.channel.events["basic_ack"].add(self._on_ack)
+        self.channel.events["basic_nack"].add(self._on_nack)
+        self.channel.events["basic_return"].add(self._on_return)
+        self.channel.confirm_select()
+        self.exchange_name = exchange.name
+        self.next_tag = 1
+        self.unconfirmed = {}  # delivery tag -> event id, in tag order
+        self.acked, self.nacked, self.returned = set(), set(), set()  # event ids
+
+    def publish(self, event_id, event_type, payload):
+        message = self.channel.prepare_message(
+            payload.encode("utf-8"),  # already JSON text
+            priority=0, content_type="application/json", content_encoding="utf-8", headers={},
+            properties={"delivery_mode": 2, "message_id": event_id},
+        )
+        # basic_publish may read frames first (acks of earlier publishes are settled there too)
+        self.channel.basic_publish(message, exchange=self.exchange_name, routing_key=event_type, mandatory=True)
+        self.unconfirmed[self.next_tag] = event_id
+        self.next_tag += 1
+
+    def wait_for_confirms(self, timeout):
+        """Reads the broker's frames until every publish so far is acked or nacked; ConfirmTimeout
+        after `timeout` seconds (the unsettled ones stay in `unconfirmed`)."""
+        deadline = time.monotonic() + timeout
+        while self.unconfirmed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ConfirmTimeout("{} event(s) unconfirmed after {:.0f}s".format(len(self.unconfirmed), timeout))
+            try:
+                self.connection.drain_events(timeout=remaining)
+            except socket.timeout:
+                pass
+
+    def _settle(self, delivery_tag, multiple, into):
+        if multiple:
+            tags = [tag for tag in self.unconfirmed if tag <= delivery_tag]
+        else:
+            tags = [delivery_tag] if delivery_tag in self.unconfirmed else []
+        for tag in tags:
+            into.add(self.unconfirmed.pop(tag))
+
+    def _on_ack(self, delivery_tag, multiple):
+        self._settle(delivery_tag, multiple, self.acked)
+
+    def _on_nack(self, delivery_tag, multiple):
+        self._settle(delivery_tag, multiple, self.nacked)
+
+    def _on_return(self, exception, exchange, routing_key, message):
+        self.returned.add(message.properties.get("message_id"))
+
+    def take_outcomes(self):
+        """(acked, nacked, returned) event ids settled since the last call; clears them."""
+        outcomes = self.acked, self.nacked, self.returned
+        self.acked, self.nacked, self.returned = set(), set(), set()
+        return outcomes
 
 
 class OutboxRelay(DependencyProvider):
@@ -80,13 +158,15 @@ class OutboxRelay(DependencyProvider):
     batch_size = 200
     retry_batch_size = 50
     retry_interval = 5.0  # seconds between passes over unroutable rows (OUTBOX_RETRY_SECONDS)
+    confirm_window = 200  # publishes awaiting their confirms at once (OUTBOX_CONFIRM_WINDOW; 1: one at a time)
+    confirm_timeout = 10.0  # seconds to wait for a window's confirms (OUTBOX_CONFIRM_TIMEOUT_SECONDS)
 
     def __init__(self, table):
         self.table = table
         self._running = False
         self._thread = None
         self._connection = None
-        self._returned = []
+        self._confirming = None
 
     def setup(self):
         service = self.container.service_name
@@ -98,6 +178,8 @@ class OutboxRelay(DependencyProvider):
         self.poll_interval = config.float_setting("OUTBOX_POLL_SECONDS", 0.5)
         self.retention_hours = config.float_setting("OUTBOX_RETENTION_HOURS", 72)
         self.retry_interval = config.float_setting("OUTBOX_RETRY_SECONDS", 5)
+        self.confirm_window = max(1, config.int_setting("OUTBOX_CONFIRM_WINDOW", self.confirm_window))
+        self.confirm_timeout = config.float_setting("OUTBOX_CONFIRM_TIMEOUT_SECONDS", self.confirm_timeout)
         self.wakeup = _wakeups.setdefault(str(self.engine.url), threading.Event())
 
     def start(self):
@@ -147,6 +229,12 @@ class OutboxRelay(DependencyProvider):
     def relay_batch(self, retrying=False):
         """Publishes pending rows in id order and returns how many it took up.
 
+        Confirms are pipelined: up to `confirm_window` rows are published back to back, then the
+        broker's acks are awaited together; the rows it acked are marked sent in one statement at
+        the end of the batch, in the transaction that locked them. A row nacked, unconfirmed when the
+        connection broke, or not confirmed within `confirm_timeout` stays pending, and the error is
+        raised after the commit, so the marks of the rows confirmed before it are kept.
+
         A row the broker could not route (no queue bound for its event type) is not sent: its
         `attempts` grows and it leaves the main pass, which would otherwise retry it before every
         later row forever; the retry pass (`retrying=True`, every `OUTBOX_RETRY_SECONDS`) tries
@@ -156,70 +244,74 @@ class OutboxRelay(DependencyProvider):
         pending = table.c.attempts > 0 if retrying else table.c.attempts == 0
         with self.session_factory() as session, session.begin():
             rows = session.execute(
-                select(table.c.id, table.c.event_type, table.c.payload)
+                select(table.c.id, table.c.event_id, table.c.event_type, table.c.payload)
                 .where(table.c.sent_at.is_(None), pending)
                 .order_by(table.c.id)
                 .limit(self.retry_batch_size if retrying else self.batch_size)
                 .with_for_update(skip_locked=True)
             ).all()
             sent, unroutable, failure = [], [], None
-            for row in rows:
-                try:
-                    self._publish(row.event_type, row.payload)
-                except Unroutable:
-                    unroutable.append(row.id)
-                    continue
-                except Exception as exc:  # keep the marks of the rows already confirmed: raise after commit
-                    failure = exc
+            window = max(1, int(self.confirm_window))
+            for start in range(0, len(rows), window):
+                failure = self._publish_window(rows[start:start + window], sent, unroutable)
+                if failure is not None:
                     break
-                sent.append(row.id)
             if sent:
                 session.execute(update(table).where(table.c.id.in_(sent)).values(sent_at=now_utc()))
             if unroutable:
                 session.execute(update(table).where(table.c.id.in_(unroutable)).values(attempts=table.c.attempts + 1))
                 log.warning("outbox: %d %s event(s) had no queue bound on %s; retrying every %.0fs",
                             len(unroutable), "retried" if retrying else "new", self.exchange.name, self.retry_interval)
-        if failure is not None:
+        if failure is not None:  # after the commit: the confirmed rows stay marked
             raise failure
         return len(rows)
 
-    def _publish(self, event_type, payload):
-        producer = self._producer()
-        self._returned.clear()
+    def _publish_window(self, rows, sent, unroutable):
+        """Publishes `rows` in order, waits for their confirms and appends the ids of the rows acked
+        to `sent` and of those returned to `unroutable`. Returns the error that left rows pending, if any."""
         try:
-            producer.publish(
-                payload,  # already JSON text
-                exchange=self.exchange,
-                routing_key=event_type,
-                content_type="application/json",
-                content_encoding="utf-8",
-                delivery_mode=2,
-                mandatory=True,
-                retry=False,
-            )
-        except (AMQPError, OperationalError, OSError):
+            confirming = self._confirming_channel()
+        except Exception as exc:
+            return exc
+        failure = None
+        try:
+            for row in rows:
+                confirming.publish(row.event_id, row.event_type, row.payload)
+        except (AMQPError, OperationalError, OSError) as exc:  # the connection or channel is gone
+            failure = exc
             self._close_connection()
-            raise
-        # With confirms on, the broker's basic.return for an unroutable message arrives before its
-        # ack, so by the time publish() returns the on_return callback has run.
-        if self._returned:
-            raise Unroutable("no queue is bound for {!r} on {}".format(event_type, self.exchange.name))
+        except Exception as exc:  # this row only: the ones published before it still get their confirms
+            failure = exc
+        if self._confirming is confirming:
+            try:
+                confirming.wait_for_confirms(self.confirm_timeout)
+            except Exception as exc:  # connection lost or timed out: what was settled still counts
+                failure = failure or exc
+                self._close_connection()
+        acked, nacked, returned = confirming.take_outcomes()
+        for row in rows:
+            if row.event_id in returned:
+                unroutable.append(row.id)
+            elif row.event_id in acked:
+                sent.append(row.id)
+        if nacked and failure is None:
+            failure = Nacked("the broker nacked {} event(s) on {}".format(len(nacked), self.exchange.name))
+        return failure
 
-    def _on_return(self, exception, exchange, routing_key, message):
-        self._returned.append(routing_key)
-
-    def _producer(self):
-        if self._connection is None:
-            connection = Connection(self.amqp_uri, transport_options={"confirm_publish": True}, connect_timeout=5)
-            connection.connect()
-            channel = connection.channel()
-            self.exchange(channel).declare()
-            self._connection = connection
-            self._producer_obj = connection.Producer(channel, on_return=self._on_return)
-        return self._producer_obj
+    def _confirming_channel(self):
+        if self._confirming is None:
+            connection = Connection(self.amqp_uri, connect_timeout=5)
+            try:
+                connection.connect()
+                confirming = ConfirmingChannel(connection, self.exchange)
+            except BaseException:
+                connection.release()
+                raise
+            self._connection, self._confirming = connection, confirming
+        return self._confirming
 
     def _close_connection(self):
-        connection, self._connection = self._connection, None
+        connection, self._connection, self._confirming = self._connection, None, None
         if connection is not None:
             try:
                 connection.release()

@@ -1,6 +1,7 @@
 """infra.outbox.OutboxRelay.relay_batch against the real broker: confirmed rows are marked sent even
 when a later publish of the batch fails; a row nobody can receive yet neither blocks the rows after
-it nor is lost: it waits for the retry pass."""
+it nor is lost: it waits for the retry pass. Each test runs with confirms awaited one publish at a
+time (window 1) and pipelined over the whole batch (the default window)."""
 import json
 
 import pytest
@@ -10,11 +11,11 @@ from sqlalchemy import MetaData, create_engine, insert, select
 from sqlalchemy.orm import sessionmaker
 
 from infra.events import envelope, utcnow
-from infra.outbox import OutboxRelay, outbox_table
+from infra.outbox import ConfirmingChannel, OutboxRelay, outbox_table
 
 
-@pytest.fixture
-def relay(tmp_path, test_env):
+@pytest.fixture(params=[1, OutboxRelay.confirm_window], ids=["window-1", "pipelined"])
+def relay(tmp_path, test_env, request):
     metadata = MetaData()
     table = outbox_table(metadata)
     engine = create_engine("sqlite:///{}".format(tmp_path / "outbox.db"))
@@ -23,6 +24,7 @@ def relay(tmp_path, test_env):
     relay.session_factory = sessionmaker(engine)
     relay.amqp_uri = test_env.amqp_uri
     relay.exchange = get_event_exchange("deals-tests-relay", {})
+    relay.confirm_window = request.param
     with Connection(test_env.amqp_uri) as connection:
         queue = Queue("deals-tests-relay.routed", exchange=relay.exchange, routing_key="routed", auto_delete=True)
         channel = connection.channel()
@@ -83,24 +85,26 @@ def test_the_retry_pass_delivers_the_row_once_a_queue_is_bound(relay):
         bound.delete()
 
 
-def test_confirmed_rows_stay_marked_when_the_broker_fails_mid_batch(relay):
+def test_confirmed_rows_stay_marked_when_the_broker_fails_mid_batch(relay, monkeypatch):
+    """Rows 1 and 2 are confirmed (window 2); the broker is lost while row 3 is published."""
     relay, table, engine, queue = relay
+    relay.confirm_window = 2
     add_rows(engine, table, ["routed", "routed", "routed"])
-    publish = relay._publish
+    publish = ConfirmingChannel.publish
     calls = []
 
-    def publish_then_lose_the_broker(event_type, payload):
+    def publish_then_lose_the_broker(confirming, event_id, event_type, payload):
         calls.append(event_type)
         if len(calls) == 3:
             relay._close_connection()
             raise ConnectionResetError("broker went away")
-        return publish(event_type, payload)
+        return publish(confirming, event_id, event_type, payload)
 
-    relay._publish = publish_then_lose_the_broker
+    monkeypatch.setattr(ConfirmingChannel, "publish", publish_then_lose_the_broker)
     with pytest.raises(ConnectionResetError):
         relay.relay_batch()
     assert marks(engine, table)[0] == [True, True, False]
-    relay._publish = publish
+    monkeypatch.setattr(ConfirmingChannel, "publish", publish)
     relay.relay_batch()
     assert marks(engine, table)[0] == [True, True, True]
     assert drain(queue) == ["a-1", "a-2", "a-3"]  # each exactly once
