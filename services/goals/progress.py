@@ -14,6 +14,7 @@ import hashlib
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, and_, bindparam, delete, exists, false, func, or_, select, text, union_all, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.util import ClauseAdapter
 
 from infra.consumers import is_newer
@@ -57,7 +58,8 @@ def apply_change(session, aggregate_id, workspace_id, version, snapshot, replay_
     (PostgreSQL: one upsert that locks and returns it); update it and take the shared campaign lock(s)
     (PostgreSQL, one campaign: in the same statement); read the affected goals with this deal's old
     contributions (one statement, goals locked in id order, after the campaign lock); then write the
-    goal events, the goals that moved and the contributions (one upsert, one delete)."""
+    goal events, the goals that moved (PostgreSQL: one UPDATE) and the contributions (one upsert, one
+    delete)."""
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     params = {"uuid": aggregate_id, "workspace_id": workspace_id}
@@ -84,7 +86,7 @@ def apply_change(session, aggregate_id, workspace_id, version, snapshot, replay_
     opp = dict(values, uuid=aggregate_id)
     query, match = _affected_goals_query(opp, postgres)
     goals = connection.execute(query, dict(match, uuid=aggregate_id)).all()
-    removed, written = [], []
+    removed, written, moved = [], [], []
     for row in goals:
         goal = _EventGoal(row)
         # the SQL match already checked the assignee, so the spec admits this opportunity's user
@@ -98,7 +100,12 @@ def apply_change(session, aggregate_id, workspace_id, version, snapshot, replay_
                   (new.forecast if new else Decimal(0)) - _forecast(old_contribution))
         changes = goal.changes()
         if changes:
-            connection.execute(_UPDATE_GOAL, dict(changes, goal_id=goal.id))
+            moved.append(dict(changes, goal_id=goal.id))
+    if postgres and len(moved) > 1:
+        connection.execute(*_update_goals(moved))
+    else:
+        for changes in moved:
+            connection.execute(_UPDATE_GOAL, changes)
     if removed:
         connection.execute(_DELETE_CONTRIBUTIONS, {"uuid": aggregate_id, "goal_ids": removed})
     if written:
@@ -160,6 +167,26 @@ _DELETE_CONTRIBUTIONS = delete(_contributions).where(
     _contributions.c.goal_id.in_(bindparam("goal_ids", expanding=True)))
 _GOAL_COLUMNS = ("id", "uuid", "workspace_id", "campaign_uuid", "goal_type", "goal_subtype", "id_unit", "input_uuid",
                  "crop_id", "variety_id", "assigned", "amount") + _EventGoal.FIGURES
+
+
+_GOAL_UPDATES = {}
+
+
+def _update_goals(rows):
+    """PostgreSQL: one UPDATE .. FROM (VALUES ..) for the figures of several goals (already locked), with
+    parameters <column>_<n>; the text is built once per number of goals."""
+    statement = _GOAL_UPDATES.get(len(rows))
+    if statement is None:
+        columns = ("goal_id",) + _EventGoal.FIGURES
+        types = {name: _goals.c["id" if name == "goal_id" else name].type for name in columns}
+        sql_types = {name: type_.compile(dialect=postgresql.dialect()) for name, type_ in types.items()}
+        values = ", ".join("({})".format(", ".join("CAST(:{}_{} AS {})".format(name, n, sql_types[name])
+                                                   for name in columns)) for n in range(len(rows)))
+        statement = text("UPDATE goals SET {} FROM (VALUES {}) AS moved ({}) WHERE goals.id = moved.goal_id".format(
+            ", ".join("{0} = moved.{0}".format(name) for name in _EventGoal.FIGURES), values, ", ".join(columns)))
+        statement = _GOAL_UPDATES[len(rows)] = statement.bindparams(*[
+            bindparam("{}_{}".format(name, n), type_=types[name]) for n in range(len(rows)) for name in columns])
+    return statement, {"{}_{}".format(name, n): row[name] for n, row in enumerate(rows) for name in row}
 
 
 _CONTRIBUTION_COLUMNS = ("goal_id", "opportunity_uuid", "user_id", "state", "amount", "raw_quantity", "raw_unit_id")

@@ -117,6 +117,19 @@ def test_events_move_goals_and_stale_or_duplicate_events_change_nothing(sessions
     ws.assert_recomputed(everyone, assigned, other_product)
 
 
+def test_several_goals_reached_by_one_event_are_all_achieved(sessions):
+    ws = Workspace(sessions)
+    goals = [ws.goal(amount=10), ws.goal(amount=15), ws.goal(amount=500)]
+    ws.apply(ws.event(str(uuid.uuid4()), 1, quantity="20"))
+    with sessions() as session:
+        rows = [session.get(Goal, goal_id) for goal_id in goals]
+        assert [(g.current, g.progress, g.progress_int, g.version) for g in rows] == [
+            (20, 100, 100, 3), (20, 100, 100, 3), (20, 4, 4, 2)]
+        assert [g.achieved_at is not None for g in rows] == [True, True, False]
+    assert [ws.goal_events(goal_id) for goal_id in goals] == [2, 2, 1]
+    ws.assert_recomputed(*goals)
+
+
 def test_purchase_goals_match_crop_and_variety_and_lost_deals_count_nothing(sessions):
     ws = Workspace(sessions)
     crop = ws.goal(goal_type="purchase", input_uuid=None, crop_id=3)
@@ -199,6 +212,10 @@ def test_statements_per_event_on_postgresql(pg_sessions):
     moved = count_statements(pg_sessions, lambda: ws.apply(ws.event(deal, 2, campaign_uuid=str(uuid.uuid4()))))
     # to another campaign: both campaign locks on their own, in key order; the contribution deleted
     assert moved == ["INSERT", "UPDATE", "SELECT", "SELECT", "SELECT", "INSERT", "UPDATE", "DELETE"], moved
+    ws.goal(members=[7])
+    two_goals = count_statements(pg_sessions, lambda: ws.apply(ws.event(str(uuid.uuid4()), 1)))
+    # two goal events, one UPDATE of both goals, one upsert of both contributions
+    assert two_goals == ["INSERT", "UPDATE", "SELECT", "INSERT", "INSERT", "UPDATE", "INSERT"], two_goals
 
 
 def lock_timeout(session, ms=300):
