@@ -22,9 +22,10 @@ log = logging.getLogger(__name__)
 def apply_opportunity_changed(db, event):
     """Applies a loaded OpportunityChanged event and commits; True if it changed the projection.
 
-    Core statements built once, no ORM objects: on PostgreSQL one upsert creates the projection row if
-    it is missing, locks it and returns what it held; then the row's update and one counter update per
-    account whose counters move (the old and the new account, in uuid order)."""
+    Statements built once, no ORM objects: on PostgreSQL one upsert creates the projection row if it is
+    missing, locks it and returns what it held; then the row's update and one counter update per account
+    whose counters move (the old and the new account, in uuid order); with one account (PostgreSQL),
+    both updates in one statement."""
     deal_uuid, workspace_id, version = event["aggregate_id"], event["workspace_id"], event["version"]
     connection = db.connection()
     params = {"deal_uuid": deal_uuid, "workspace_id": workspace_id, "now": now_utc()}
@@ -43,12 +44,24 @@ def apply_opportunity_changed(db, event):
     else:
         values = {"account_uuid": snapshot["account_uuid"], "state": snapshot["current_state"],
                   "type": snapshot["type"], "deleted": False}
-    connection.execute(_UPDATE_ROW, dict(values, version=version, updated_at=params["now"], row_uuid=deal_uuid))
+    row_values = dict(values, version=version, updated_at=params["now"], row_uuid=deal_uuid)
     new = domain.contribution(values["account_uuid"], values["state"], values["type"], values["deleted"])
-    for account_uuid, deltas in sorted(_deltas_per_account(domain.counter_deltas(old, new)).items()):
+    moves = sorted(_deltas_per_account(domain.counter_deltas(old, new)).items())
+    if len(moves) == 1 and connection.dialect.name == "postgresql":
+        # the usual case, one account's counters: the row's update rides along as a WITH .. UPDATE
+        (account_uuid, deltas), = moves
         columns = tuple(sorted(deltas))
-        connection.execute(_counter_update(columns), dict({"d_" + name: deltas[name] for name in columns},
-                                                          b_workspace_id=workspace_id, b_account_uuid=account_uuid))
+        connection.execute(_counter_update(columns, with_row=True),
+                           dict({"row_" + name: row_values[name] for name in _ROW_VALUES}, row_uuid=deal_uuid,
+                                b_workspace_id=workspace_id, b_account_uuid=account_uuid,
+                                **{"d_" + name: deltas[name] for name in columns}))
+    else:  # none, or two accounts: one statement each, accounts in uuid order (no deadlock between deals)
+        connection.execute(_UPDATE_ROW, row_values)
+        for account_uuid, deltas in moves:
+            columns = tuple(sorted(deltas))
+            connection.execute(_counter_update(columns), dict({"d_" + name: deltas[name] for name in columns},
+                                                              b_workspace_id=workspace_id,
+                                                              b_account_uuid=account_uuid))
     db.commit()
     return True
 
@@ -84,17 +97,24 @@ _SQLITE_INSERT_IGNORE = text(
 ).bindparams(bindparam("now", type_=_projection.c.updated_at.type))
 _SQLITE_READ_ROW = select(*_ROW).where(_projection.c.deal_uuid == bindparam("deal_uuid"))
 _UPDATE_ROW = update(_projection).where(_projection.c.deal_uuid == bindparam("row_uuid"))
+_ROW_VALUES = ("account_uuid", "state", "type", "deleted", "version", "updated_at")
+_UPDATE_ROW_WITH_VALUES = _UPDATE_ROW.values({name: bindparam("row_" + name) for name in _ROW_VALUES})
 _COUNTER_UPDATES = {}
 
 
-def _counter_update(columns):
-    statement = _COUNTER_UPDATES.get(columns)
+def _counter_update(columns, with_row=False):
+    """UPDATE accounts adding d_<column> to each column; `with_row`: with the projection row's update
+    (parameters of _UPDATE_ROW) as a data-modifying WITH, which runs exactly once whatever the main
+    statement updates. Built once per column set."""
+    statement = _COUNTER_UPDATES.get((columns, with_row))
     if statement is None:
-        statement = _COUNTER_UPDATES[columns] = (
-            update(_accounts)
-            .where(_accounts.c.workspace_id == bindparam("b_workspace_id"),
-                   _accounts.c.uuid == bindparam("b_account_uuid"))
-            .values({name: _accounts.c[name] + bindparam("d_" + name) for name in columns}))
+        statement = (update(_accounts)
+                     .where(_accounts.c.workspace_id == bindparam("b_workspace_id"),
+                            _accounts.c.uuid == bindparam("b_account_uuid"))
+                     .values({name: _accounts.c[name] + bindparam("d_" + name) for name in columns}))
+        if with_row:
+            statement = statement.add_cte(_UPDATE_ROW_WITH_VALUES.cte("projection_row"))
+        _COUNTER_UPDATES[(columns, with_row)] = statement
     return statement
 
 

@@ -108,12 +108,20 @@ def test_statements_per_message_on_postgresql(pg_sessions):
             sa_event.remove(engine, "before_cursor_execute", listener)
         return seen
 
-    # the upsert that locks the projection row, its update, one counter update per account that moves
-    assert statements(deal_event(ws, deal, 1, "created", account, "open_0", "sale")) == ["INSERT", "UPDATE", "UPDATE"]
-    assert statements(deal_event(ws, deal, 2, "updated", account, "won", "sale")) == ["INSERT", "UPDATE", "UPDATE"]
+    # the upsert that locks the projection row, then the row's update with the account's counters
+    assert statements(deal_event(ws, deal, 1, "created", account, "open_0", "sale")) == ["INSERT", "WITH"]
+    assert statements(deal_event(ws, deal, 2, "updated", account, "won", "sale")) == ["INSERT", "WITH"]
+    # moved: the row, then each account on its own, in uuid order
     assert statements(deal_event(ws, deal, 3, "updated", other, "won", "sale")) == ["INSERT", "UPDATE", "UPDATE",
                                                                                      "UPDATE"]
     assert statements(deal_event(ws, deal, 3, "updated", other, "won", "sale")) == ["INSERT"]  # duplicate
+    assert statements(deal_event(ws, deal, 4, "updated", None, "won", "sale")) == ["INSERT", "WITH"]  # left it
+    assert statements(deal_event(ws, deal, 5, "updated", None, "lost", "sale")) == ["INSERT", "UPDATE"]  # no account
+    kept, _, recount = kept_counters(pg_sessions, ws)
+    assert kept == {account: {}, other: {}} and recount == {}
+    with pg_sessions() as db:
+        row = db.get(Opportunity, deal)
+        assert (row.version, row.account_uuid, row.state, row.deleted) == (5, None, "lost", False)
 
 
 def test_a_second_message_of_the_same_deal_waits_for_the_first_on_postgresql(pg_sessions):
