@@ -6,6 +6,7 @@ import contextlib
 import json
 import uuid
 
+import eventlet
 import pytest
 from amqp.exceptions import AMQPError
 from kombu import Connection, Queue
@@ -206,3 +207,35 @@ def test_confirms_that_do_not_come_in_time_leave_the_rows_pending(setup, monkeyp
     relay.relay_batch()
     assert marks(engine, table)[0] == [True] * 3
     assert drain(queue) == ["a-1", "a-2", "a-3"] * 2  # the first publishes did reach the queue
+
+
+def test_other_green_threads_run_while_a_batch_is_published(setup, monkeypatch):
+    """A send that does not block never yields to the eventlet hub: the relay yields every
+    `yield_every` publishes, so the service's workers are not held for a whole batch."""
+    relay, table, engine, bind = setup
+    bind("routed")
+    add_rows(engine, table, ["routed"] * 64)
+    ticks, seen, done = [0], [], []
+
+    def other_worker():
+        while not done:
+            ticks[0] += 1
+            eventlet.sleep(0)
+
+    publish = ConfirmingChannel.publish
+
+    def recording_publish(confirming, *args):
+        seen.append(ticks[0])
+        return publish(confirming, *args)
+
+    monkeypatch.setattr(ConfirmingChannel, "publish", recording_publish)
+    worker = eventlet.spawn(other_worker)
+    eventlet.sleep(0)
+    try:
+        relay.relay_batch()
+    finally:
+        done.append(True)
+        worker.wait()
+    assert len(seen) == 64
+    steps = [later - earlier for earlier, later in zip(seen, seen[1:])]
+    assert sum(1 for step in steps if step) >= 64 // relay.yield_every - 1
