@@ -11,7 +11,9 @@ process runs under eventlet like a service process (green psycopg2 and sockets).
 
 - drain: N pending rows are inserted, then `relay_batch()` is called until the outbox is empty;
   the time to drain and events/s are reported (median of the rounds, and each round). The queue's
-  message count is checked against N, and the queue is purged before each round.
+  message count is checked against N, and the queue is purged before each round. A green thread
+  ticking every millisecond meanwhile measures the longest time the relay kept the eventlet hub
+  (what the service's other workers would wait for).
 - paced: the relay loop runs (woken after every commit, as in a service) while events are committed
   one per transaction at `--rate`/s; a consumer on the queue records when each arrives. Latency is
   from the commit to the consumer's delivery (p50/p99).
@@ -124,7 +126,17 @@ class Bench:
     def drain(self, relay, rows):
         self.reset()
         self.add_rows(rows)
-        batches = []
+        batches, gaps, done = [], [], threading.Event()
+
+        def ticker():  # how long other green threads of the process wait while the relay runs
+            last = time.perf_counter()
+            while not done.is_set():
+                time.sleep(0.001)
+                now = time.perf_counter()
+                gaps.append((now - last) * 1000)
+                last = now
+
+        tick = eventlet.spawn(ticker)
         started = time.perf_counter()
         while True:
             batch_started = time.perf_counter()
@@ -133,6 +145,8 @@ class Bench:
             if taken < relay.batch_size:
                 break
         seconds = time.perf_counter() - started
+        done.set()
+        tick.wait()
         relay._close_connection()
         pending = relay.pending_count()
         queued = self.queued(rows)
@@ -140,7 +154,7 @@ class Bench:
             raise SystemExit("drain check failed: {} rows still pending, {} of {} messages queued"
                              .format(pending, queued, rows))
         return {"seconds": round(seconds, 3), "events_per_second": round(rows / seconds, 1),
-                "batch_ms": summarize(batches[:-1] or batches)}
+                "batch_ms": summarize(batches[:-1] or batches), "hub_gap_ms": summarize(gaps)}
 
     def paced(self, relay, rate, seconds):
         """Commits one event per transaction at `rate`/s while the relay loop runs; commit→delivery."""
@@ -229,10 +243,11 @@ def main():
             entry = {"mode": name, "rows": args.rows, "batch_size": outbox.OutboxRelay.batch_size,
                      "drain_seconds_median": median, "events_per_second_median": round(args.rows / median, 1),
                      "rounds": rounds}
-            print("{:<40} drain {} rows: {:.3f} s median, {:.0f} events/s (rounds: {}) batch p50 {} ms"
-                  .format(name, args.rows, median, args.rows / median,
-                          ", ".join("{:.2f} s".format(r["seconds"]) for r in rounds),
-                          rounds[0]["batch_ms"]["p50_ms"]))
+            print("{:<40} drain {} rows: {:.3f} s median, {:.0f} events/s (rounds: {}) batch p50 {} ms, "
+                  "longest hub gap {} ms".format(name, args.rows, median, args.rows / median,
+                                                 ", ".join("{:.2f} s".format(r["seconds"]) for r in rounds),
+                                                 rounds[0]["batch_ms"]["p50_ms"],
+                                                 max(r["hub_gap_ms"]["max_ms"] for r in rounds)))
             if args.rate > 0:
                 entry["paced"] = paced = bench.paced(bench.relay(window), args.rate, args.seconds)
                 latency = paced["commit_to_delivery"]
