@@ -119,7 +119,7 @@ class ConfirmingChannel:
         while self.unconfirmed:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise ConfirmTimeout("{} event(s) unconfirmed after {:.0f}s".format(len(self.unconfirmed), timeout))
+                raise ConfirmTimeout("{} event(s) unconfirmed after {:g}s".format(len(self.unconfirmed), timeout))
             try:
                 self.connection.drain_events(timeout=remaining)
             except socket.timeout:
