@@ -8,10 +8,14 @@ from infra.cursors import decode_cursor, encode_cursor
 from infra.db import now_utc
 from infra.validation import load
 from services.goals import domain, progress, schemas
+from services.goals.names import DirectoryNames
 from services.goals.exceptions import (CampaignNotFound, GoalNotFound, InvalidAction, InvalidAssignment,
                                        InvalidFilters, InvalidGoal, InvalidGoalRequest, InvalidGoalType,
                                        NotGoalOwner)
 from services.goals.models import Contribution, Goal, GoalAssignment, GoalMember, Opportunity
+
+
+DIRECTORY_NAMES = DirectoryNames()
 
 
 def _action(payload, allowed):
@@ -286,14 +290,12 @@ def _assignment_ids(db, goal):
 
 
 def _names(directory, workspace_id, goals, assignments):
-    """The directory's users and groups named by these goals (owners and assignees): two RPCs."""
+    """The directory's users and groups named by these goals (owners and assignees); an RPC only for
+    ids this process has not seen (names.DirectoryNames)."""
     user_ids = {goal.owner_id for goal in goals}
     group_ids = set()
     for rows in assignments.values():
         for row in rows:
             (user_ids if row.kind == "user" else group_ids).add(row.assignee_id)
-    users = {u["id"]: u for u in directory("users_in_workspace", workspace_id, user_ids=sorted(user_ids))} \
-        if user_ids else {}
-    groups = {g["id"]: g for g in directory("groups_in_workspace", workspace_id, group_ids=sorted(group_ids))} \
-        if group_ids else {}
-    return users, groups
+    return (DIRECTORY_NAMES.users(directory, workspace_id, user_ids),
+            DIRECTORY_NAMES.groups(directory, workspace_id, group_ids))

@@ -1,0 +1,43 @@
+"""The directory's users and groups as goal views name them (uuid and name), cached per process.
+
+The directory never changes a user's or a group's uuid or name once created (it has no rename), so
+a cached entry cannot go stale and only ids not seen yet cost an RPC: a goals list or progress
+detail would otherwise pay one or two directory round trips per request. Membership is not cached
+(it changes). If the directory ever gets renames, it must publish them and this cache must follow.
+Entries are keyed by workspace: an id is only ever answered for the workspace it was asked for."""
+from collections import OrderedDict
+
+MAX_ENTRIES = 50_000  # past this the least recently used go; a miss only costs an RPC
+USER_FIELDS = ("id", "uuid", "first_name", "last_name")
+GROUP_FIELDS = ("id", "uuid", "name")
+
+
+class DirectoryNames:
+    def __init__(self, max_entries=MAX_ENTRIES):
+        self.max_entries = max_entries
+        self._entries = OrderedDict()  # (kind, workspace_id, id) -> trimmed view
+
+    def users(self, directory, workspace_id, user_ids):
+        return self._lookup(directory, "users_in_workspace", "user", USER_FIELDS, workspace_id, user_ids)
+
+    def groups(self, directory, workspace_id, group_ids):
+        return self._lookup(directory, "groups_in_workspace", "group", GROUP_FIELDS, workspace_id, group_ids)
+
+    def _lookup(self, directory, method, kind, fields, workspace_id, ids):
+        found, missing = {}, []
+        for item_id in sorted(set(ids)):
+            entry = self._entries.get((kind, workspace_id, item_id))
+            if entry is None:
+                missing.append(item_id)
+            else:
+                self._entries.move_to_end((kind, workspace_id, item_id))
+                found[item_id] = entry
+        if missing:
+            keyword = "user_ids" if kind == "user" else "group_ids"
+            for item in directory(method, workspace_id, **{keyword: missing}):
+                entry = {name: item[name] for name in fields}
+                found[entry["id"]] = entry
+                self._entries[(kind, workspace_id, entry["id"])] = entry
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return found
