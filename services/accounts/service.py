@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 from nameko.rpc import RpcProxy
 from sqlalchemy import select, update
 
+from contracts.directory import DirectoryNames
 from contracts.events import OpportunityChanged
 from infra import rpc as rpc_call
 from infra.auth import Identity
@@ -26,6 +27,7 @@ from services.accounts.models import Account, Contact, Field
 # One schema for every message: loading keeps no state on the instance (no context is used), so green
 # threads can share it.
 OPPORTUNITY_CHANGED = OpportunityChanged()
+DIRECTORY_NAMES = DirectoryNames()
 
 
 class AccountsService(RuntimeStats):
@@ -199,10 +201,11 @@ class AccountsService(RuntimeStats):
             field_count=Account.field_count + count_delta, total_hectares=Account.total_hectares + hectares_delta))
 
     def _owners(self, workspace_id, user_ids):
-        if not user_ids:
-            return {}
-        users = rpc_call.call(self.directory, "users_in_workspace", workspace_id, user_ids=sorted(user_ids))
-        return {user["id"]: user for user in users}
+        """Owner names: an RPC only for users this process has not seen (contracts.directory)."""
+        return DIRECTORY_NAMES.users(self._directory, workspace_id, user_ids)
+
+    def _directory(self, method, *args, **kwargs):
+        return rpc_call.call(self.directory, method, *args, **kwargs)
 
 
 def _uuid(value):

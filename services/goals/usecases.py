@@ -7,8 +7,8 @@ from sqlalchemy import delete, exists, select
 from infra.cursors import decode_cursor, encode_cursor
 from infra.db import now_utc
 from infra.validation import load
+from contracts.directory import DirectoryNames
 from services.goals import domain, progress, schemas
-from services.goals.names import DirectoryNames
 from services.goals.exceptions import (CampaignNotFound, GoalNotFound, InvalidAction, InvalidAssignment,
                                        InvalidFilters, InvalidGoal, InvalidGoalRequest, InvalidGoalType,
                                        NotGoalOwner)
@@ -291,7 +291,7 @@ def _assignment_ids(db, goal):
 
 def _names(directory, workspace_id, goals, assignments):
     """The directory's users and groups named by these goals (owners and assignees); an RPC only for
-    ids this process has not seen (names.DirectoryNames)."""
+    ids this process has not seen (contracts.directory)."""
     user_ids = {goal.owner_id for goal in goals}
     group_ids = set()
     for rows in assignments.values():

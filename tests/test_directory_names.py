@@ -1,5 +1,5 @@
 """DirectoryNames: only ids not seen yet are asked of the directory, per workspace, bounded."""
-from services.goals.names import DirectoryNames
+from contracts.directory import DirectoryNames
 
 USERS = {(1, 10): {"id": 10, "uuid": "u-10", "first_name": "Ana", "last_name": "Paz", "email": "a@x", "is_owner": True},
          (1, 11): {"id": 11, "uuid": "u-11", "first_name": "Bo", "last_name": "Ek", "email": "b@x", "is_owner": False},

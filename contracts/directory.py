@@ -1,10 +1,12 @@
-"""The directory's users and groups as goal views name them (uuid and name), cached per process.
+"""What other services read from the directory by RPC to name users and groups in their views
+(id, uuid, names), cached per process.
 
 The directory never changes a user's or a group's uuid or name once created (it has no rename), so
-a cached entry cannot go stale and only ids not seen yet cost an RPC: a goals list or progress
-detail would otherwise pay one or two directory round trips per request. Membership is not cached
-(it changes). If the directory ever gets renames, it must publish them and this cache must follow.
-Entries are keyed by workspace: an id is only ever answered for the workspace it was asked for."""
+a cached entry cannot go stale and only ids not seen yet cost an RPC: a goals or accounts page
+would otherwise pay one or two directory round trips per request. Membership and anything else
+that changes is not cached. If the directory ever gets renames, it must publish them and this
+cache must follow. Entries are keyed by workspace: an id is only ever answered for the workspace
+it was asked for. `directory(method, workspace_id, **kwargs)` is the caller's RPC function."""
 from collections import OrderedDict
 
 MAX_ENTRIES = 50_000  # past this the least recently used go; a miss only costs an RPC
