@@ -622,6 +622,12 @@ def run(args):
             report["freshness"] = measure_freshness(bench, big, requests, args.freshness_rate,
                                                     args.freshness_seconds, args.warmup,
                                                     probe_count=20 if args.quick else PROBES)
+            report["freshness_sweep"] = {}
+            for rate in [float(r) for r in args.freshness_sweep.split(",") if r.strip()]:
+                log("event freshness at {}/s deal updates (below the target rate: where does it hold?)".format(rate))
+                report["freshness_sweep"][str(rate)] = measure_freshness(
+                    bench, big, requests, rate, args.freshness_seconds, args.warmup,
+                    probe_count=20 if args.quick else PROBES)
             log("first page vs last page")
             report["depth"] = {}
             for name, method, first in DEPTH_SCENARIOS:
@@ -711,6 +717,13 @@ def table(report):
                     _fmt(http.get("p99_ms")), http.get("unfinished", 0),
                     sum(n for s, n in http.get("statuses", {}).items() if not s.startswith("2") and s != "0"),
                     http.get("errors", 0))]
+    sweep = report.get("freshness_sweep")
+    if sweep:
+        out += ["", "Event freshness at lower rates: " + "; ".join(
+            "{:.0f}/s: p50 {} / p99 {} ms (HTTP p99 {} ms, {} still queued at the end)".format(
+                entry["rate_total"], _fmt(entry.get("freshness", {}).get("p50_ms")),
+                _fmt(entry.get("freshness", {}).get("p99_ms")), _fmt(entry["http"].get("p99_ms")),
+                entry["http"].get("unfinished", 0)) for entry in sweep.values()) + "."]
     iso = report.get("isolation")
     if iso:
         out += ["", "Other workspaces' size: a small workspace's reads at {}/s before → after loading the big "
@@ -816,6 +829,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=float, default=None, help="warm-up seconds per phase (3 full, 1 quick)")
     parser.add_argument("--fraction", type=float, default=0.7, help="constant rate as a fraction of saturation")
     parser.add_argument("--freshness-rate", type=float, default=200.0)
+    parser.add_argument("--freshness-sweep", default="50,100",
+                        help="further deal-update rates (comma-separated) measured after --freshness-rate")
     parser.add_argument("--freshness-seconds", type=float, default=None, help="(30 full, 8 quick)")
     parser.add_argument("--isolation-rate", type=float, default=20.0)
     parser.add_argument("--drain-timeout", type=float, default=300.0)
