@@ -7,8 +7,8 @@ Then `--events` messages (decoded JSON bodies, as the consumer receives them) go
 body (`services.accounts.service.apply_opportunity_event`: contract load, projection row, counters,
 commit), one at a time: new deals, updates of deals seen before (state, type, account moves, older
 versions that must change nothing) and deletes. Reported per message: wall time, this process's CPU
-time and SQL statements (the commit not counted). Afterwards the counters are checked against
-`projection.recount`. Results in bench/results/consumer_accounts[-L]-<date>.json.
+time, the PostgreSQL backends' CPU time (local server) and SQL statements (the commit not counted).
+Afterwards the counters are checked against `projection.recount`. Results in bench/results/consumer_accounts[-L]-<date>.json.
 """
 import argparse
 import os
@@ -19,6 +19,7 @@ import uuid
 from sqlalchemy import event as sa_event, select, text
 from sqlalchemy.orm import sessionmaker
 
+from bench.goals_scale import BackendCpu
 from bench.support import summarize, write_result
 from tests.support import resources
 
@@ -110,9 +111,11 @@ def main():
     from services.accounts.service import apply_opportunity_event
     engine = get_engine(urls["accounts"])
     sessions = sessionmaker(engine, expire_on_commit=False)
+    backends = BackendCpu(engine)  # before the first connection
     try:
         accounts = load_accounts(engine, args.accounts)
         counter = StatementCounter(engine)
+        backend_started = backends.seconds()
         durations, cpu, statements = [], [], []
         for payload in messages(accounts, args.events, random.Random(7)):
             before = counter.count
@@ -123,14 +126,16 @@ def main():
             cpu.append((time.process_time() - started_cpu) * 1000)
             statements.append(counter.count - before)
         result = dict(summarize(durations), cpu_mean_ms=round(sum(cpu) / len(cpu), 3),
+                      postgres_cpu_ms=round((backends.seconds() - backend_started) * 1000 / len(durations), 3),
                       statements_mean=round(sum(statements) / len(statements), 2))
         matches = counters_match(sessions)
     finally:
         engine.dispose()
         resources.drop_databases(urls)
-    print("accounts consumer: {} messages, p50 {} ms p99 {} ms mean {} ms | cpu {} ms | {} statements | counters "
-          "= recount: {}".format(result["n"], result["p50_ms"], result["p99_ms"], result["mean_ms"],
-                                 result["cpu_mean_ms"], result["statements_mean"], matches))
+    print("accounts consumer: {} messages, p50 {} ms p99 {} ms mean {} ms | cpu {} ms, postgres {} ms | {} statements "
+          "| counters = recount: {}".format(result["n"], result["p50_ms"], result["p99_ms"], result["mean_ms"],
+                                            result["cpu_mean_ms"], result["postgres_cpu_ms"], result["statements_mean"],
+                                            matches))
     if not args.no_write:
         name = "consumer_accounts" + ("-" + args.label if args.label else "")
         print("written to", write_result(name, {"what": "one opportunity_changed message through the accounts "

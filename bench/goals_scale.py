@@ -8,10 +8,10 @@ A throw-away PostgreSQL database gets the goals schema; opportunities of one wor
 At each size the event handler's work is timed for a mix of updates of existing deals and new deals,
 twice: `event` is `progress.apply_change` + commit (the projection and the goals), `handler` is the
 whole consumer body from the decoded JSON message (`service.apply_opportunity_event`: the contract
-check, apply, commit). Each reports wall time, this process's CPU time and SQL statements per event
-(the commit not counted). For contrast, a from-scratch recomputation of the workspace-wide goal (what a
-rescan per event would cost) is timed too. Afterwards every goal's stored figure is checked against an
-SQL recomputation.
+check, apply, commit). Each reports wall time, this process's CPU time, the PostgreSQL backends' CPU
+time (from /proc: the server must be local) and SQL statements per event (the commit not counted).
+For contrast, a from-scratch recomputation of the workspace-wide goal (what a rescan per event would
+cost) is timed too. Afterwards every goal's stored figure is checked against an SQL recomputation.
 
     --events N     events per size and kind (default 300)
     --label L      result file bench/results/goals_scale-L-<date>.json (default: goals_scale-<date>.json)
@@ -144,6 +144,31 @@ class StatementCounter:
         self.count += 1
 
 
+class BackendCpu:
+    """CPU time of this engine's PostgreSQL backends (/proc of the local server's processes): each pooled
+    connection's backend pid is read once, when it connects."""
+
+    def __init__(self, engine):
+        self.pids = set()
+        sa_event.listen(engine, "connect", self._connected)
+
+    def _connected(self, dbapi_connection, record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.pids.add(cursor.fetchone()[0])
+
+    def seconds(self):
+        total = 0
+        for pid in self.pids:
+            try:
+                with open("/proc/{}/stat".format(pid)) as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except (OSError, IndexError, ValueError):
+                pass
+        return total / os.sysconf("SC_CLK_TCK")
+
+
 def time_events(sessions, engine, counter, size, events, rng, kind):
     """`kind` "event": apply_change + commit with a loaded snapshot; "handler": the consumer body with
     the wire payload. Returns (wall ms, cpu ms, statements) per event."""
@@ -155,6 +180,7 @@ def time_events(sessions, engine, counter, size, events, rng, kind):
         versions = dict(connection.execute(text("SELECT uuid, version FROM opportunities WHERE uuid = ANY(:u)"),
                                            {"u": existing}).all())
     durations, cpu, statements, next_id = [], [], [], size * 10 + (0 if kind == "event" else size * 5)
+    backend_started = counter.backends.seconds()
     for index in range(events):
         if index % 2 == 0 and existing:
             deal_uuid = existing.pop()
@@ -176,12 +202,12 @@ def time_events(sessions, engine, counter, size, events, rng, kind):
         durations.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
         statements.append(counter.count - before)
-    return durations, cpu, statements
+    return durations, cpu, statements, (counter.backends.seconds() - backend_started) * 1000 / events
 
 
 def summary(measured):
-    durations, cpu, statements = measured
-    return dict(summarize(durations), cpu_mean_ms=round(sum(cpu) / len(cpu), 3),
+    durations, cpu, statements, backend_ms = measured
+    return dict(summarize(durations), cpu_mean_ms=round(sum(cpu) / len(cpu), 3), postgres_cpu_ms=round(backend_ms, 3),
                 statements_mean=round(sum(statements) / len(statements), 2))
 
 
@@ -209,6 +235,7 @@ def main():
     engine = get_engine(urls["goals"])
     sessions = sessionmaker(engine, expire_on_commit=False)
     counter = StatementCounter(engine)
+    counter.backends = BackendCpu(engine)
     rng = random.Random(42)
     results, loaded = [], 0
     try:
@@ -227,9 +254,10 @@ def main():
                      "figures_match_contributions": figures_match(engine)}
             results.append(entry)
             for name in ("event", "handler"):
-                print("{:>9} opportunities: {:<7} p50 {} ms p99 {} ms mean {} ms | cpu {} ms | {} statements"
-                      .format(size, name, entry[name]["p50_ms"], entry[name]["p99_ms"], entry[name]["mean_ms"],
-                              entry[name]["cpu_mean_ms"], entry[name]["statements_mean"]))
+                print("{:>9} opportunities: {:<7} p50 {} ms p99 {} ms mean {} ms | cpu {} ms, postgres {} ms | {} "
+                      "statements".format(size, name, entry[name]["p50_ms"], entry[name]["p99_ms"],
+                                          entry[name]["mean_ms"], entry[name]["cpu_mean_ms"],
+                                          entry[name]["postgres_cpu_ms"], entry[name]["statements_mean"]))
             print("{:>9} opportunities: one goal rescan {} ms | figures ok: {}".format(
                 size, entry["rescan_one_goal_ms"], entry["figures_match_contributions"]))
     finally:

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import BigInteger, and_, bindparam, delete, exists, false, func, or_, select, text, union_all, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import psycopg2
 from sqlalchemy.sql.util import ClauseAdapter
 
 from infra.consumers import is_newer
@@ -85,7 +86,8 @@ def apply_change(session, aggregate_id, workspace_id, version, snapshot, replay_
         lock_campaigns(session, workspace_id, campaigns, shared=True)
     opp = dict(values, uuid=aggregate_id)
     query, match = _affected_goals_query(opp, postgres)
-    goals = connection.execute(query, dict(match, uuid=aggregate_id)).all()
+    params = dict(match, uuid=aggregate_id)
+    goals = _execute_prepared(connection, query, params) if postgres else connection.execute(query, params).all()
     removed, written, moved = [], [], []
     for row in goals:
         goal = _EventGoal(row)
@@ -253,6 +255,29 @@ def _affected_goals_query(opp, postgres):
     else:
         match.update(crop_id=opp["crop_id"], variety_id=opp["variety_id"])
     return _AFFECTED_GOALS[(goal_type, postgres)], match
+
+
+_NUMBERED = psycopg2.dialect(paramstyle="numeric_dollar")
+_PREPARED = {}  # statement -> (name, its PREPARE, parameter names in $n order, constant parameters)
+
+
+def _execute_prepared(connection, statement, params):
+    """PostgreSQL: the statement's rows, run as a prepared statement of the connection (PREPARE once per
+    connection: it outlives transactions, rolled back ones too), so the server does not plan it again
+    for every event (planning the affected-goals query cost about as much as running it)."""
+    entry = _PREPARED.get(statement)
+    if entry is None:
+        compiled = statement.compile(dialect=_NUMBERED)
+        name = "goals_event_{}".format(len(_PREPARED) + 1)
+        entry = _PREPARED[statement] = (name, "PREPARE {} AS {}".format(name, compiled), list(compiled.positiontup),
+                                        dict(compiled.params))
+    name, prepare, order, constants = entry
+    prepared = connection.connection.info.setdefault("goals_prepared", set())  # per DBAPI connection
+    if name not in prepared:
+        connection.exec_driver_sql(prepare)
+        prepared.add(name)
+    values = tuple(params[key] if key in params else constants[key] for key in order)
+    return connection.exec_driver_sql("EXECUTE {} ({})".format(name, ", ".join(["%s"] * len(values))), values).all()
 
 
 def _counted(row):

@@ -201,21 +201,28 @@ def test_statements_per_event_on_postgresql(pg_sessions):
     ws = Workspace(pg_sessions)
     deal, lonely = str(uuid.uuid4()), str(uuid.uuid4())
     no_goal = count_statements(pg_sessions, lambda: ws.apply(ws.event(lonely, 1)))
-    # upsert locking the projection row, its update with the campaign lock, the goals (none)
-    assert no_goal == ["INSERT", "UPDATE", "SELECT"], no_goal
+    # upsert locking the projection row, its update with the campaign lock, the goals (none): a prepared
+    # statement, prepared once per connection
+    assert no_goal == ["INSERT", "UPDATE", "PREPARE", "EXECUTE"], no_goal
+    with pg_sessions() as session:  # a rolled back transaction keeps the connection's prepared statement
+        progress.apply_change(session, str(uuid.uuid4()), ws.id, 1, dict(ws.event(deal, 1)["snapshot"],
+                                                                         quantity=Decimal(10)))
+        session.rollback()
     ws.goal()
     one_goal = count_statements(pg_sessions, lambda: ws.apply(ws.event(deal, 1)))
     # ... + the goal's event in the outbox, its figures, the contribution
-    assert one_goal == ["INSERT", "UPDATE", "SELECT", "INSERT", "UPDATE", "INSERT"], one_goal
+    assert one_goal == ["INSERT", "UPDATE", "EXECUTE", "INSERT", "UPDATE", "INSERT"], one_goal
     duplicate = count_statements(pg_sessions, lambda: ws.apply(ws.event(deal, 1)))
     assert duplicate == ["INSERT"], duplicate
     moved = count_statements(pg_sessions, lambda: ws.apply(ws.event(deal, 2, campaign_uuid=str(uuid.uuid4()))))
     # to another campaign: both campaign locks on their own, in key order; the contribution deleted
-    assert moved == ["INSERT", "UPDATE", "SELECT", "SELECT", "SELECT", "INSERT", "UPDATE", "DELETE"], moved
+    assert moved == ["INSERT", "UPDATE", "SELECT", "SELECT", "EXECUTE", "INSERT", "UPDATE", "DELETE"], moved
     ws.goal(members=[7])
     two_goals = count_statements(pg_sessions, lambda: ws.apply(ws.event(str(uuid.uuid4()), 1)))
     # two goal events, one UPDATE of both goals, one upsert of both contributions
-    assert two_goals == ["INSERT", "UPDATE", "SELECT", "INSERT", "INSERT", "UPDATE", "INSERT"], two_goals
+    assert two_goals == ["INSERT", "UPDATE", "EXECUTE", "INSERT", "INSERT", "UPDATE", "INSERT"], two_goals
+    lost = count_statements(pg_sessions, lambda: ws.apply(ws.event(deal, 3, current_state="lost")))
+    assert lost == ["INSERT", "UPDATE", "SELECT", "SELECT", "PREPARE", "EXECUTE"], lost  # the other query
 
 
 def lock_timeout(session, ms=300):
