@@ -226,8 +226,6 @@ class Database(DependencyProvider):
     the relay and consumers so a worker never waits for a connection another worker holds.
     """
 
-    autocommit = False
-
     def __init__(self, service_name=None):
         self.service_name = service_name
         self.sessions = {}
@@ -237,8 +235,7 @@ class Database(DependencyProvider):
         self.url = config.database_url(service)
         max_workers = self.container.config.get("max_workers", 10)
         self.engine = get_engine(self.url, pool_size=max_workers + 2)
-        bind = self.engine.execution_options(isolation_level="AUTOCOMMIT") if self.autocommit else self.engine
-        self.session_factory = sessionmaker(bind, expire_on_commit=False)
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def get_dependency(self, worker_ctx):
         session = self.session_factory()
@@ -254,11 +251,3 @@ class Database(DependencyProvider):
         for session in list(self.sessions.values()):
             session.close()
         self.sessions.clear()
-
-
-class Reads(Database):
-    """A session in autocommit mode, for entrypoints that only read: each statement is one round
-    trip, where a transaction costs BEGIN + statement + ROLLBACK. Each statement sees what is
-    committed when it runs, so use it for a read that one statement answers; anything that writes,
-    locks or needs several statements to agree takes `Database`. Shares the service's pool."""
-    autocommit = True

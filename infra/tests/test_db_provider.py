@@ -7,7 +7,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import text
 
-from infra.db import Database, Reads
+from infra.db import Database
 
 
 class SlowService:
@@ -46,29 +46,4 @@ def test_each_worker_gets_its_own_session_and_returns_its_connection(container_f
     assert provider.sessions == {}  # torn down
     with entrypoint_hook(container, "sleep") as sleep:
         sleep(0)
-    assert provider.engine.pool.checkedout() == 0
-
-
-class TransactionProbe:
-    name = "transaction_probe"
-    db = Database(service_name="directory")
-    reads = Reads(service_name="directory")
-
-    @rpc
-    def transaction_ids(self, reads):
-        """The transaction ids of two statements in a row of one worker's session."""
-        session = self.reads if reads else self.db
-        return [session.scalar(text("SELECT txid_current()")) for _ in range(2)]
-
-
-def test_reads_run_each_statement_on_its_own_without_a_transaction(container_factory, service_config):
-    container = container_factory(TransactionProbe, service_config)
-    container.start()
-    with entrypoint_hook(container, "transaction_ids") as transaction_ids:
-        in_transaction, autocommitted = transaction_ids(False), transaction_ids(True)
-        again = transaction_ids(False)
-    assert in_transaction[0] == in_transaction[1]  # Database: one transaction for the worker
-    assert autocommitted[0] != autocommitted[1]  # Reads: no BEGIN, every statement its own
-    assert again[0] == again[1]  # the shared pool's connections come back out of autocommit
-    provider = next(dep for dep in container.dependencies if isinstance(dep, Reads))
     assert provider.engine.pool.checkedout() == 0

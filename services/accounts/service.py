@@ -12,7 +12,7 @@ from contracts.events import OpportunityChanged
 from infra import rpc as rpc_call
 from infra.auth import Identity
 from infra.consumers import reliable_event_handler
-from infra.db import Database, Reads, commit_or_raise, now_utc
+from infra.db import Database, commit_or_raise, now_utc
 from infra.entrypoints import rpc
 from infra.events import utcnow
 from infra.logs import RequestLog
@@ -34,7 +34,6 @@ class AccountsService(RuntimeStats):
     name = "accounts"
 
     db = Database()
-    reads = Reads()  # single-statement reads: no BEGIN/ROLLBACK round trips
     caller = Identity()
     request_log = RequestLog()
     directory = RpcProxy("directory")
@@ -61,7 +60,7 @@ class AccountsService(RuntimeStats):
         me = self.caller()
         if not account_uuid:
             raise InvalidAccountInput("uuid: Missing data for required field.", "uuid")
-        return schemas.account_detail(self._account(me.workspace_id, _uuid(account_uuid), session=self.reads))
+        return schemas.account_detail(self._account(me.workspace_id, _uuid(account_uuid)))
 
     @rpc
     def validate_tax_id(self, payload):
@@ -189,10 +188,10 @@ class AccountsService(RuntimeStats):
         data = load(schemas.AccountRefSchema(), payload, InvalidAccountInput)
         return self._account(self.caller().workspace_id, str(data["uuid"]), lock=lock)
 
-    def _account(self, workspace_id, account_uuid, lock=False, session=None):
+    def _account(self, workspace_id, account_uuid, lock=False):
         query = select(Account).where(Account.workspace_id == workspace_id, Account.uuid == account_uuid,
                                       Account.deleted_at.is_(None))
-        account = (session or self.db).scalar(query.with_for_update() if lock else query)
+        account = self.db.scalar(query.with_for_update() if lock else query)
         if account is None:
             raise AccountNotFound()
         return account

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from contracts.events import OPPORTUNITY_CHANGED
 from infra import rpc as rpc_client
 from infra.auth import Identity
-from infra.db import Database, Reads, now_utc
+from infra.db import Database, now_utc
 from infra.entrypoints import rpc
 from infra.events import envelope
 from infra.logs import RequestLog
@@ -33,7 +33,6 @@ class DealsService(RuntimeStats):
     name = "deals"
 
     db = Database()
-    reads = Reads()  # get_deal: no BEGIN/ROLLBACK round trips around its statements
     caller = Identity()
     request_log = RequestLog()
     relay = OutboxRelay(outbox)
@@ -75,8 +74,7 @@ class DealsService(RuntimeStats):
     def get_deal(self, deal_id, args=None):
         me = self.caller()
         query = domain.parse_query(args or {}, me.user_id)
-        deal = store.get_live(self.reads, me.workspace_id, deal_id)
-        return self._views(me, [deal], query, session=self.reads)[0]
+        return self._views(me, [store.get_live(self.db, me.workspace_id, deal_id)], query)[0]
 
     @rpc
     def create_deal(self, payload, idempotency_key=None):
@@ -201,7 +199,7 @@ class DealsService(RuntimeStats):
         if not found:
             raise InvalidDeal("is not a user of this workspace", "user_id")
 
-    def _views(self, me, deals, query, session=None):
+    def _views(self, me, deals, query):
         names = {}
         if "responsible_user_natural_name" in query.methods:
             user_ids = sorted({deal.user_id for deal in deals if deal.user_id is not None})
@@ -210,5 +208,5 @@ class DealsService(RuntimeStats):
                                         timeout=DIRECTORY_TIMEOUT_SECONDS)
                 names = {user["id"]: "{} {}".format(user["first_name"], user["last_name"]).strip()
                          for user in users}
-        extras = store.extras(session or self.db, deals, query, names)
+        extras = store.extras(self.db, deals, query, names)
         return [{"deal": schemas.deal_view(deal, extras[deal.id])} for deal in deals]

@@ -9,7 +9,7 @@ from eventlet import tpool
 from sqlalchemy import delete, select
 
 from infra.auth import Caller, Identity, issue_token, user_token_ttl
-from infra.db import Database, Reads, commit_or_raise, now_utc
+from infra.db import Database, commit_or_raise, now_utc
 from infra.entrypoints import rpc
 from infra.events import isoformat
 from infra.logs import RequestLog
@@ -32,7 +32,6 @@ class DirectoryService(RuntimeStats):
     name = "directory"
 
     db = Database()
-    reads = Reads()  # API-key checks: one statement, no transaction round trips
     caller = Identity()
     request_log = RequestLog()
 
@@ -73,9 +72,9 @@ class DirectoryService(RuntimeStats):
         """The caller claims of a live API key, or InvalidCredentials."""
         if not isinstance(key, str) or not key.startswith(domain.API_KEY_PREFIX + "_") or len(key) > 200:
             raise InvalidCredentials("Invalid API key")
-        # one statement in autocommit: this runs before every API-key request (never cached, so a
-        # revocation takes effect at once)
-        found = self.reads.execute(select(User, Workspace)
+        # one statement: this runs before every API-key request (never cached, so a revocation
+        # takes effect at once)
+        found = self.db.execute(select(User, Workspace)
                                    .join(ApiKey, ApiKey.user_id == User.id)
                                    .join(Workspace, Workspace.id == ApiKey.workspace_id)
                                    .where(ApiKey.key_hash == domain.hash_api_key(key),
