@@ -11,7 +11,6 @@ time, the PostgreSQL backends' CPU time (local server) and SQL statements (the c
 Afterwards the counters are checked against `projection.recount`. Results in bench/results/consumer_accounts[-L]-<date>.json.
 """
 import argparse
-import os
 import random
 import time
 import uuid
@@ -20,22 +19,12 @@ from sqlalchemy import event as sa_event, select, text
 from sqlalchemy.orm import sessionmaker
 
 from bench.goals_scale import BackendCpu
-from bench.support import summarize, write_result
+from bench.support import migrated_database, summarize, write_result
 from tests.support import resources
 
 WS = 1
 STATES = ["open_0", "open_25", "open_50", "open_75", "won", "lost"]
 TYPES = ["sale", "purchase", "exchange"]
-
-
-def setup_database():
-    run_id = "ca" + resources.new_run_id()
-    urls = {"accounts": resources.database_urls(run_id)["accounts"]}
-    resources.create_databases(urls)
-    os.environ["ACCOUNTS_DATABASE_URL"] = urls["accounts"]
-    from infra import migrate
-    migrate.upgrade("accounts")
-    return urls
 
 
 def load_accounts(engine, count):
@@ -106,7 +95,7 @@ def main():
     parser.add_argument("--label", default=None)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    urls = setup_database()
+    urls = migrated_database("accounts", "ca")
     from infra.db import get_engine
     from services.accounts.service import apply_opportunity_event
     engine = get_engine(urls["accounts"])

@@ -28,7 +28,7 @@ from decimal import Decimal
 from sqlalchemy import event as sa_event, text
 from sqlalchemy.orm import sessionmaker
 
-from bench.support import summarize, write_result
+from bench.support import migrated_database, summarize, write_result
 from tests.support import resources
 
 WS, CAMPAIGN = 1, str(uuid.UUID(int=1))
@@ -37,16 +37,6 @@ STATES = ["won", "won", "won", "open_25", "open_50", "open_75", "open_0", "lost"
 COLUMNS = ("uuid", "version", "workspace_id", "deleted", "deal_id", "name", "user_id", "campaign_uuid", "type",
            "input_uuid", "crop_id", "variety_id", "current_state", "quantity", "unit_id", "value", "value_count",
            "currency_id")
-
-
-def setup_database():
-    run_id = "bs" + resources.new_run_id()
-    urls = {"goals": resources.database_urls(run_id)["goals"]}
-    resources.create_databases(urls)
-    os.environ["GOALS_DATABASE_URL"] = urls["goals"]
-    from infra import migrate
-    migrate.upgrade("goals")
-    return urls
 
 
 def create_goals(engine):
@@ -230,7 +220,7 @@ def main():
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     sizes = [10 ** 4, 10 ** 5] + ([10 ** 6] if args.full else [])
-    urls = setup_database()
+    urls = migrated_database("goals", "bs")
     from infra.db import get_engine
     engine = get_engine(urls["goals"])
     sessions = sessionmaker(engine, expire_on_commit=False)

@@ -57,6 +57,16 @@ def bench_environment(components=None, extra_env=None):
         resources.delete_vhost(vhost)
 
 
+def migrated_database(service, prefix):
+    """{service: url} of a new throw-away PostgreSQL database migrated to head, the service's
+    `<SERVICE>_DATABASE_URL` pointing at it (drop it with resources.drop_databases)."""
+    urls = {service: resources.database_urls(prefix + resources.new_run_id())[service]}
+    resources.create_databases(urls)
+    os.environ["{}_DATABASE_URL".format(service.upper())] = urls[service]
+    migrate.upgrade(service)
+    return urls
+
+
 def time_calls(function, repeat):
     """Durations in milliseconds of `repeat` calls of `function`."""
     durations = []

@@ -3,7 +3,6 @@ published back to back and its confirms awaited together; only the rows the brok
 sent (in one statement); a nack, a lost connection or confirms that do not come in time leave exactly
 the unconfirmed rows pending and keep the marks of the confirmed ones."""
 import contextlib
-import json
 import uuid
 
 import eventlet
@@ -11,25 +10,18 @@ import pytest
 from amqp.exceptions import AMQPError
 from kombu import Connection, Queue
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import MetaData, create_engine, event, insert, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import event, select
 
-from infra.events import envelope, utcnow
-from infra.outbox import ConfirmingChannel, ConfirmTimeout, Nacked, OutboxRelay, outbox_table
+from infra.outbox import ConfirmingChannel, ConfirmTimeout, Nacked
+from infra.tests.outbox_support import add_rows, drain, marks, sqlite_relay
 
 
 @pytest.fixture
 def setup(tmp_path, test_env):
     """(relay, table, engine, channel): a relay on a fresh SQLite outbox and a unique exchange; the
     test binds its own queues on `channel` (deleted afterwards)."""
-    metadata = MetaData()
-    table = outbox_table(metadata)
-    engine = create_engine("sqlite:///{}".format(tmp_path / "outbox.db"))
-    metadata.create_all(engine)
-    relay = OutboxRelay(table)
-    relay.session_factory = sessionmaker(engine)
-    relay.amqp_uri = test_env.amqp_uri
-    relay.exchange = get_event_exchange("outbox-batching-{}".format(uuid.uuid4().hex[:8]), {})
+    relay, table, engine = sqlite_relay(tmp_path / "outbox.db", test_env.amqp_uri,
+                                        get_event_exchange("outbox-batching-{}".format(uuid.uuid4().hex[:8]), {}))
     with Connection(test_env.amqp_uri) as connection:
         channel = connection.channel()
         relay.exchange(channel).declare()
@@ -48,28 +40,6 @@ def setup(tmp_path, test_env):
             queue.delete()
         relay.exchange(channel).delete()
     engine.dispose()
-
-
-def add_rows(engine, table, event_types):
-    with engine.begin() as connection:
-        for number, event_type in enumerate(event_types, 1):
-            payload = envelope(event_type, 1, "opportunity", "a-{}".format(number), 1, "created", None)
-            connection.execute(insert(table).values(event_id=payload["event_id"], event_type=event_type,
-                                                    payload=json.dumps(payload),
-                                                    created_at=utcnow().replace(tzinfo=None)))
-
-
-def marks(engine, table):
-    with engine.connect() as connection:
-        rows = connection.execute(select(table.c.sent_at, table.c.attempts).order_by(table.c.id)).all()
-    return [row.sent_at is not None for row in rows], [row.attempts for row in rows]
-
-
-def drain(queue):
-    delivered = []
-    while (message := queue.get(no_ack=True)) is not None:
-        delivered.append(json.loads(message.body)["aggregate_id"])
-    return delivered
 
 
 @contextlib.contextmanager

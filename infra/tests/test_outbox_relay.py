@@ -2,28 +2,18 @@
 when a later publish of the batch fails; a row nobody can receive yet neither blocks the rows after
 it nor is lost: it waits for the retry pass. Each test runs with confirms awaited one publish at a
 time (window 1) and pipelined over the whole batch (the default window)."""
-import json
-
 import pytest
 from kombu import Connection, Queue
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import MetaData, create_engine, insert, select
-from sqlalchemy.orm import sessionmaker
 
-from infra.events import envelope, utcnow
-from infra.outbox import ConfirmingChannel, OutboxRelay, outbox_table
+from infra.outbox import ConfirmingChannel, OutboxRelay
+from infra.tests.outbox_support import add_rows, drain, marks, sqlite_relay
 
 
 @pytest.fixture(params=[1, OutboxRelay.confirm_window], ids=["window-1", "pipelined"])
 def relay(tmp_path, test_env, request):
-    metadata = MetaData()
-    table = outbox_table(metadata)
-    engine = create_engine("sqlite:///{}".format(tmp_path / "outbox.db"))
-    metadata.create_all(engine)
-    relay = OutboxRelay(table)
-    relay.session_factory = sessionmaker(engine)
-    relay.amqp_uri = test_env.amqp_uri
-    relay.exchange = get_event_exchange("deals-tests-relay", {})
+    relay, table, engine = sqlite_relay(tmp_path / "outbox.db", test_env.amqp_uri,
+                                        get_event_exchange("deals-tests-relay", {}))
     relay.confirm_window = request.param
     with Connection(test_env.amqp_uri) as connection:
         queue = Queue("deals-tests-relay.routed", exchange=relay.exchange, routing_key="routed", auto_delete=True)
@@ -35,28 +25,6 @@ def relay(tmp_path, test_env, request):
         bound.delete()
     relay._close_connection()
     engine.dispose()
-
-
-def add_rows(engine, table, event_types):
-    with engine.begin() as connection:
-        for number, event_type in enumerate(event_types, 1):
-            payload = envelope(event_type, 1, "opportunity", "a-{}".format(number), 1, "created", None)
-            connection.execute(insert(table).values(event_id=payload["event_id"], event_type=event_type,
-                                                    payload=json.dumps(payload),
-                                                    created_at=utcnow().replace(tzinfo=None)))
-
-
-def marks(engine, table):
-    with engine.connect() as connection:
-        rows = connection.execute(select(table.c.sent_at, table.c.attempts).order_by(table.c.id)).all()
-    return [row.sent_at is not None for row in rows], [row.attempts for row in rows]
-
-
-def drain(queue):
-    delivered = []
-    while (message := queue.get(no_ack=True)) is not None:
-        delivered.append(json.loads(message.body)["aggregate_id"])
-    return delivered
 
 
 def test_an_unroutable_row_does_not_hold_back_the_rows_after_it(relay):

@@ -103,3 +103,14 @@ def drop_stale_databases(prefix="crm_t"):
             cursor.execute('DROP DATABASE IF EXISTS "{}" WITH (FORCE)'.format(name))
     connection.close()
     return names
+
+
+def sqlite_or_postgres_engine(kind, tmp_path, test_env, service, metadata):
+    """An engine for tests that run on both databases: a fresh SQLite file with `metadata`'s tables
+    (`make run`'s database) or the run's migrated PostgreSQL database of `service`."""
+    from sqlalchemy import create_engine
+    if kind == "sqlite":
+        engine = create_engine("sqlite:///{}".format(tmp_path / "{}.db".format(service)))
+        metadata.create_all(engine)
+        return engine
+    return create_engine(test_env.database_urls[service])

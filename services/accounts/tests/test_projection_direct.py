@@ -13,6 +13,7 @@ from infra.db import now_utc
 from services.accounts import projection
 from services.accounts.models import Account, Base, Opportunity
 from services.accounts.queries import counters
+from tests.support.resources import sqlite_or_postgres_engine
 from services.accounts.service import apply_opportunity_event
 from services.accounts.tests.conftest import deal_event
 
@@ -21,11 +22,8 @@ _workspaces = itertools.count(uuid.uuid4().int % 10 ** 6 + 10 ** 8)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def sessions(request, tmp_path):
-    if request.param == "sqlite":
-        engine = create_engine("sqlite:///{}".format(tmp_path / "accounts.db"))
-        Base.metadata.create_all(engine)
-    else:
-        engine = create_engine(request.getfixturevalue("test_env").database_urls["accounts"])
+    engine = sqlite_or_postgres_engine(request.param, tmp_path, request.getfixturevalue("test_env"), "accounts",
+                                       Base.metadata)
     yield sessionmaker(engine, expire_on_commit=False)
     engine.dispose()
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from services.goals import domain, progress
 from services.goals.models import Base, Contribution, Goal, GoalMember, Opportunity, outbox
+from tests.support.resources import sqlite_or_postgres_engine
 from services.goals.service import PoisonEvent, apply_opportunity_event
 from tests.support.events import opportunity_event
 
@@ -21,11 +22,8 @@ _workspaces = itertools.count(uuid.uuid4().int % 10 ** 6 + 10 ** 8)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
-    if request.param == "sqlite":
-        engine = create_engine("sqlite:///{}".format(tmp_path / "goals.db"))
-        Base.metadata.create_all(engine)
-    else:
-        engine = create_engine(request.getfixturevalue("test_env").database_urls["goals"])
+    engine = sqlite_or_postgres_engine(request.param, tmp_path, request.getfixturevalue("test_env"), "goals",
+                                       Base.metadata)
     yield engine
     engine.dispose()
 
