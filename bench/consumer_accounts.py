@@ -15,10 +15,10 @@ import random
 import time
 import uuid
 
-from sqlalchemy import event as sa_event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import sessionmaker
 
-from bench.goals_scale import BackendCpu
+from bench.goals_scale import BackendCpu, StatementCounter
 from bench.support import migrated_database, summarize, write_result
 from tests.support import resources
 
@@ -64,15 +64,6 @@ def messages(accounts, count, rng):
         fields = {} if change else {"account_uuid": rng.choice(accounts), "current_state": rng.choice(STATES),
                                     "type": rng.choice(TYPES)}
         yield opportunity_event(WS, version, deal, change, **fields)
-
-
-class StatementCounter:
-    def __init__(self, engine):
-        self.count = 0
-        sa_event.listen(engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *args):
-        self.count += 1
 
 
 def counters_match(sessions):
