@@ -26,7 +26,7 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, String, Table, Text, delete, event,
-                        func, insert, select, update)
+                        bindparam, func, insert, select, update)
 from sqlalchemy.orm import Session, sessionmaker
 
 from infra import config
@@ -35,6 +35,7 @@ from infra.db import get_engine, now_utc
 log = logging.getLogger(__name__)
 
 _wakeups = {}  # engine url -> threading.Event (green under eventlet) of the relays on that database
+_inserts = {}  # outbox table -> its INSERT
 
 
 def outbox_table(metadata):
@@ -56,12 +57,11 @@ def outbox_table(metadata):
 
 def record_event(session, table, payload):
     """Adds the event to the session's transaction; the relay is woken when it commits."""
-    session.execute(insert(table).values(
-        event_id=payload["event_id"],
-        event_type=payload["event_type"],
-        payload=json.dumps(payload, separators=(",", ":")),
-        created_at=now_utc(),
-    ))
+    statement = _inserts.get(table)
+    if statement is None:  # built once per table: building it and its cache key cost as much as running it
+        statement = _inserts[table] = insert(table)
+    session.execute(statement, {"event_id": payload["event_id"], "event_type": payload["event_type"],
+                                "payload": json.dumps(payload, separators=(",", ":")), "created_at": now_utc()})
     session.info["outbox_written"] = True
 
 
@@ -164,6 +164,12 @@ class OutboxRelay(DependencyProvider):
 
     def __init__(self, table):
         self.table = table
+        self._pending_queries = {}  # (retrying, limit) -> SELECT
+        # built once: constructing a statement and its cache key cost about as much as running it
+        self._mark_sent = (update(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
+                           .values(sent_at=bindparam("sent_at")))
+        self._mark_unroutable = (update(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
+                                 .values(attempts=table.c.attempts + 1))
         self._running = False
         self._thread = None
         self._connection = None
@@ -241,16 +247,8 @@ class OutboxRelay(DependencyProvider):
         later row forever; the retry pass (`retrying=True`, every `OUTBOX_RETRY_SECONDS`) tries
         those rows again. Consumers order by version, so overtaking is harmless.
         """
-        table = self.table
-        pending = table.c.attempts > 0 if retrying else table.c.attempts == 0
         with self.session_factory() as session, session.begin():
-            rows = session.execute(
-                select(table.c.id, table.c.event_id, table.c.event_type, table.c.payload)
-                .where(table.c.sent_at.is_(None), pending)
-                .order_by(table.c.id)
-                .limit(self.retry_batch_size if retrying else self.batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
+            rows = session.execute(self._pending_query(retrying)).all()
             sent, unroutable, failure = [], [], None
             window = max(1, int(self.confirm_window))
             for start in range(0, len(rows), window):
@@ -258,14 +256,27 @@ class OutboxRelay(DependencyProvider):
                 if failure is not None:
                     break
             if sent:
-                session.execute(update(table).where(table.c.id.in_(sent)).values(sent_at=now_utc()))
+                session.execute(self._mark_sent, {"ids": sent, "sent_at": now_utc()})
             if unroutable:
-                session.execute(update(table).where(table.c.id.in_(unroutable)).values(attempts=table.c.attempts + 1))
+                session.execute(self._mark_unroutable, {"ids": unroutable})
                 log.warning("outbox: %d %s event(s) had no queue bound on %s; retrying every %.0fs",
                             len(unroutable), "retried" if retrying else "new", self.exchange.name, self.retry_interval)
         if failure is not None:  # after the commit: the confirmed rows stay marked
             raise failure
         return len(rows)
+
+    def _pending_query(self, retrying):
+        """The rows a pass takes up: pending, in id order, locked (a second relay on the same table
+        skips them)."""
+        limit = self.retry_batch_size if retrying else self.batch_size
+        query = self._pending_queries.get((retrying, limit))
+        if query is None:
+            table = self.table
+            query = self._pending_queries[(retrying, limit)] = (
+                select(table.c.id, table.c.event_id, table.c.event_type, table.c.payload)
+                .where(table.c.sent_at.is_(None), table.c.attempts > 0 if retrying else table.c.attempts == 0)
+                .order_by(table.c.id).limit(limit).with_for_update(skip_locked=True))
+        return query
 
     def _publish_window(self, rows, sent, unroutable):
         """Publishes `rows` in order, waits for their confirms and appends the ids of the rows acked
