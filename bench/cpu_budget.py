@@ -1,0 +1,136 @@
+"""Where a request's CPU goes: milliseconds of CPU per request in every process of the system, in
+PostgreSQL, RabbitMQ, Redis and the kernel, for each kind of request, with the consumers' share of
+the writes included (the phase ends when the event queues are drained).
+
+    .venv/bin/python -m bench.cpu_budget [--seconds 12] [--connections 8] [--only update_deal,...]
+
+On a machine with C cores, C x 1000 / (CPU ms per request, the load generator left out) is the
+most requests per second the system can answer, whatever the concurrency: this is what limits
+throughput once the machine is saturated. A goal with one matching goal, an account and a deal
+are created first, so a deal write runs the whole path (deals, its relay, the goals and accounts
+consumers, the goals relay). Results: bench/results/cpu_budget-<date>.json and a table on stdout.
+"""
+import argparse
+import json
+import os
+import uuid
+from datetime import datetime
+
+from bench import loadgen
+from bench.metrics import CpuMeter, all_processes, wait_drained
+from bench.request_path import _machine_lock
+from bench.support import RESULTS_DIR, bench_environment
+
+INPUT = "0b6f3a43-3d3c-4a52-9d5c-2f8d3f0e7a11"
+STATES = ("won", "open_25", "open_50")
+SHARED = {"postgres": "PostgreSQL", "beam.smp": "RabbitMQ", "redis-server": "Redis", "[kernel]": "kernel"}
+
+
+def _auth(token):
+    return {"Authorization": "Bearer " + token}
+
+
+def prepare(api):
+    ws = api.signup()
+    campaign = ws.add_campaign(name="Budget")
+    goal = api.post("/api/sales/goals/goal", {
+        "action": "create", "description": "budget", "campaign_uuid": campaign["uuid"], "goal_type": "sale",
+        "goal_subtype": "volume", "input_uuid": INPUT, "amount": 10 ** 12, "id_unit": 1}, token=ws.token)
+    assert goal.status_code == 200, goal.text
+    tax = "{:011d}".format(uuid.uuid4().int % 10 ** 11)
+    account = api.post("/api/sales/accounts/account", {
+        "action": "create", "country": 1, "tax_id": "{}-{}-{}".format(tax[:2], tax[2:10], tax[10]),
+        "name": "Budget Corp"}, token=ws.token)
+    assert account.status_code == 200, account.text
+    deal = {"name": "budget", "value": "10", "value_type": "Total", "value_count": "1", "target_date": "2025-06-30",
+            "type": "sale", "current_state": "open_0", "campaign_uuid": campaign["uuid"], "input_uuid": INPUT,
+            "quantity": "5", "unit_id": 1, "account_uuid": account.json()["uuid"]}
+    deal_ids = []
+    for _ in range(50):
+        created = api.post("/api/deals.json", {"deal": deal}, token=ws.token)
+        assert created.status_code == 201, created.text
+        deal_ids.append(created.json()["deal"]["id"])
+    return ws, account.json()["uuid"], deal, deal_ids
+
+
+def scenarios(ws, account_uuid, deal, deal_ids):
+    headers = _auth(ws.token)
+    return {
+        "get_account": lambda i: ("GET", "/api/sales/accounts/account?uuid=" + account_uuid, headers, None),
+        "get_deal": lambda i: ("GET", "/api/deals/{}.json".format(deal_ids[i % len(deal_ids)]), headers, None),
+        "create_deal": lambda i: ("POST", "/api/deals.json", headers, {"deal": deal}),
+        "update_deal": lambda i: ("PUT", "/api/deals/{}.json".format(deal_ids[i % len(deal_ids)]), headers,
+                                  {"deal": {"current_state": STATES[i % len(STATES)]}}),
+    }
+
+
+def measure(env, name, make_request, args):
+    pids = {"{}{}".format(component, index): pid for component, component_pids in env.system.pids().items()
+            for index, pid in enumerate(component_pids)}
+    wait_drained(env.vhost, os.environ["AMQP_URI"])
+    before = all_processes()
+    with CpuMeter(pids) as meter:
+        result = loadgen.saturate(env.system.base_url, make_request, connections=args.connections,
+                                  seconds=args.seconds, warmup=0)
+        drained, _ = wait_drained(env.vhost, os.environ["AMQP_URI"])
+    after = all_processes()
+    requests = sum(n for status, n in result["statuses"].items() if status.startswith("2"))
+    shared = {}
+    for pid, (_, process, cpu, started) in after.items():
+        then = before.get(pid)
+        used = cpu - (then[2] if then and then[3] == started else 0.0)
+        if process in SHARED and used > 0:
+            shared[SHARED[process]] = shared.get(SHARED[process], 0.0) + used
+    report = meter.report()
+    per_request = {process: round(1000 * seconds / requests, 2)
+                   for process, seconds in sorted(report["process_cpu_seconds"].items())}
+    per_request.update({process: round(1000 * seconds / requests, 2) for process, seconds in sorted(shared.items())})
+    system = round(sum(v for k, v in per_request.items() if not k.startswith("bench")), 2)
+    cores = os.cpu_count() or 1
+    return {"requests": requests, "non_2xx": sum(n for s, n in result["statuses"].items() if not s.startswith("2")),
+            "throughput_rps": result["ok_rps"], "drain_seconds_after": drained,
+            "cpu_ms_per_request": per_request, "system_cpu_ms_per_request": system,
+            "cpu_bound_rps": round(cores * 1000 / system, 1) if system else None, "cores": cores,
+            "other_processes_percent_of_machine": report["other_processes_percent_of_machine"]}
+
+
+def table(results):
+    processes = sorted({p for r in results.values() for p in r["cpu_ms_per_request"]})
+    lines = ["| request | req/s | " + " | ".join(processes) + " | system total | CPU-bound req/s |",
+             "|---|---:|" + "---:|" * len(processes) + "---:|---:|"]
+    for name, r in results.items():
+        lines.append("| {} | {} | {} | {} | {} |".format(
+            name, r["throughput_rps"], " | ".join(str(r["cpu_ms_per_request"].get(p, "")) for p in processes),
+            r["system_cpu_ms_per_request"], r["cpu_bound_rps"]))
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=12)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--only", default="", help="comma-separated: get_account,get_deal,create_deal,update_deal")
+    parser.add_argument("--no-write", action="store_true", help="print only, write no result file")
+    args = parser.parse_args()
+    lock = _machine_lock()  # noqa: F841  (one benchmark per machine; held until the process exits)
+    results = {}
+    with bench_environment(extra_env={"RATE_LIMIT_PER_SECOND": "1000000"}) as env:
+        made = scenarios(*prepare(env.api))
+        for name, make_request in made.items():
+            if args.only and name not in args.only.split(","):
+                continue
+            results[name] = measure(env, name, make_request, args)
+            print("{:<12} {:>7.1f} req/s, system CPU {} ms per request: {}".format(
+                name, results[name]["throughput_rps"], results[name]["system_cpu_ms_per_request"],
+                json.dumps(results[name]["cpu_ms_per_request"])), flush=True)
+    print()
+    print(table(results))
+    if not args.no_write:
+        path = os.path.join(RESULTS_DIR, "cpu_budget-{}.json".format(datetime.now().strftime("%Y-%m-%d")))
+        with open(path, "w") as handle:
+            json.dump({"settings": vars(args), "results": results, "table": table(results)}, handle, indent=2)
+        print("written", path)
+
+
+if __name__ == "__main__":
+    main()
