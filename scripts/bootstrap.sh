@@ -11,6 +11,11 @@ if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)
   exit 1
 fi
 
+# one bootstrap at a time: a second one (another make target, a parallel job) waits, then finds the venv ready
+mkdir -p var
+exec 9>var/.bootstrap.lock
+flock 9
+
 files=(requirements.txt)
 [ "${1:-}" = dev ] && files+=(requirements-dev.txt)
 stamp="$VENV/.installed-$(cat "${files[@]}" | sha1sum | cut -c1-12)"
