@@ -18,8 +18,7 @@ from datetime import datetime
 
 from bench import loadgen
 from bench.metrics import CpuMeter, all_processes, wait_drained
-from bench.request_path import _machine_lock
-from bench.support import RESULTS_DIR, bench_environment
+from bench.support import RESULTS_DIR, bench_environment, machine_lock
 
 INPUT = "0b6f3a43-3d3c-4a52-9d5c-2f8d3f0e7a11"
 STATES = ("won", "open_25", "open_50")
@@ -112,7 +111,7 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated: get_account,get_deal,create_deal,update_deal")
     parser.add_argument("--no-write", action="store_true", help="print only, write no result file")
     args = parser.parse_args()
-    lock = _machine_lock()  # noqa: F841  (one benchmark per machine; held until the process exits)
+    lock = machine_lock()  # noqa: F841  (one benchmark per machine; held until the process exits)
     results = {}
     with bench_environment(extra_env={"RATE_LIMIT_PER_SECOND": "1000000"}) as env:
         made = scenarios(*prepare(env.api))

@@ -19,8 +19,7 @@ import time
 
 from bench import loadgen
 from bench.cpu_budget import prepare, scenarios
-from bench.request_path import _machine_lock
-from bench.support import bench_environment
+from bench.support import bench_environment, machine_lock
 from infra.processes import ROOT
 
 PY_SPY = os.path.join(os.path.dirname(sys.executable), "py-spy")
@@ -55,7 +54,7 @@ def main():
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--match", default="", help="only functions whose name or file contains this")
     args = parser.parse_args()
-    lock = _machine_lock()  # noqa: F841  (one benchmark per machine; held until the process exits)
+    lock = machine_lock()  # noqa: F841  (one benchmark per machine; held until the process exits)
     path = os.path.join(ROOT, "var", "profile-{}-{}.txt".format(args.component, args.scenario))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with bench_environment(extra_env={"RATE_LIMIT_PER_SECOND": "1000000"}) as env:

@@ -25,7 +25,6 @@ the limiter itself (Redis) stays in the path. Results: bench/results/request_pat
 """
 import argparse
 import asyncio
-import fcntl
 import json
 import os
 import platform
@@ -40,7 +39,7 @@ from kombu import Connection as AmqpConnection, Exchange, Queue
 
 from bench import loadgen
 from bench.stock_hop import stock_hop
-from bench.support import bench_environment, summarize, write_result
+from bench.support import bench_environment, machine_lock, summarize, write_result
 from tests.support import resources
 
 RATE_LIMIT_FOR_BENCH = "1000000"
@@ -285,20 +284,6 @@ def _print_table(table, args):
             row["rate_p99_ms"]))
 
 
-LOCK_PATH = os.environ.get("BENCH_LOCK", "/tmp/crm-bench.lock")  # the one bench/run.py takes
-
-
-def _machine_lock():
-    """One benchmark at a time on the machine (shared with `make bench`); waits for the other."""
-    handle = open(LOCK_PATH, "a")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        print("another benchmark holds {}; waiting for it".format(LOCK_PATH), flush=True)
-        fcntl.flock(handle, fcntl.LOCK_EX)
-    return handle
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5, help="measured seconds per run")
@@ -316,7 +301,7 @@ def main():
     args = parser.parse_args()
     extra_env = {"RATE_LIMIT_PER_SECOND": RATE_LIMIT_FOR_BENCH}
     extra_env.update(item.split("=", 1) for item in args.env)
-    lock = _machine_lock()  # noqa: F841  (held until the process exits)
+    lock = machine_lock()  # noqa: F841  (held until the process exits)
 
     results = {"what": "request path vs the stock nameko hop (bench/stock_hop.py), same run, same machine",
                "label": args.label, "revision": _git_revision(), "cpus": os.cpu_count(),

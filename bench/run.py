@@ -26,7 +26,6 @@ of each list next to its first page (cost must not grow with depth). Results:
 bench/results/<date>.json and .md; the table is printed at the end.
 """
 import argparse
-import fcntl
 import faulthandler
 import json
 import math
@@ -48,7 +47,7 @@ import psycopg2
 from bench import loadgen
 from bench.dataset import SIZES, DatasetLoader, check_consistency
 from bench.metrics import PhaseMetrics, RuntimeStatsClient, quiet_check, wait_drained, wait_no_queries
-from bench.support import RESULTS_DIR, bench_environment, summarize
+from bench.support import RESULTS_DIR, bench_environment, machine_lock, summarize
 from infra.cursors import encode_cursor
 from infra.processes import ROOT
 from services.deals import domain as deals_domain
@@ -524,24 +523,9 @@ def machine_info():
             "git_uncommitted": (command("git", "-C", ROOT, "status", "--porcelain") or "").splitlines()}
 
 
-LOCK_PATH = os.environ.get("BENCH_LOCK", "/tmp/crm-bench.lock")
-
-
-def machine_lock():
-    """One benchmark at a time on this machine (any checkout): two at once measure each other.
-    Other load tools can take the same lock: `flock /tmp/crm-bench.lock <command>`."""
-    handle = open(LOCK_PATH, "a")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        log("another benchmark holds {}; waiting for it".format(LOCK_PATH))
-        fcntl.flock(handle, fcntl.LOCK_EX)
-    return handle
-
-
 def run(args):
     started = time.perf_counter()
-    lock = machine_lock()  # noqa: F841  (held until the process exits)
+    lock = machine_lock(log)  # noqa: F841  (held until the process exits)
     mode = "quick" if args.quick else "full"
     sizes = SIZES[mode]
     report = {"mode": mode, "started_at": datetime.now(timezone.utc).isoformat(), "machine": machine_info(),

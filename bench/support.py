@@ -1,6 +1,7 @@
 """Shared benchmark plumbing: a throw-away PostgreSQL + RabbitMQ environment with the whole system
 running on it, timing helpers, and result files under bench/results/."""
 import contextlib
+import fcntl
 import json
 import os
 import secrets
@@ -55,6 +56,23 @@ def bench_environment(components=None, extra_env=None):
             system.stop()
         resources.drop_databases(urls)
         resources.delete_vhost(vhost)
+
+
+LOCK_PATH = os.environ.get("BENCH_LOCK", "/tmp/crm-bench.lock")
+
+
+def machine_lock(log=None):
+    """One benchmark at a time on this machine (any checkout): two at once measure each other; waits
+    for the other one. Hold the returned handle until the run ends. Other load tools can take the
+    same lock: `flock /tmp/crm-bench.lock <command>`."""
+    handle = open(LOCK_PATH, "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        message = "another benchmark holds {}; waiting for it".format(LOCK_PATH)
+        log(message) if log else print(message, flush=True)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
 
 
 def migrated_database(service, prefix):
