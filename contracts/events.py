@@ -62,6 +62,10 @@ class OpportunityChanged(Envelope):
     snapshot = fields.Nested(OpportunitySnapshot, allow_none=True, required=True)
 
 
+# The one instance consumers load messages with: loading keeps no state on a schema (no context is
+# used), so green threads can share it, and building a schema per message cost more than loading it.
+OPPORTUNITY_CHANGED_SCHEMA = OpportunityChanged()
+
 OPPORTUNITY_CHANGED = "opportunity_changed"
 GOAL_PROGRESS_CHANGED = "goal_progress_changed"
 GOAL_ACHIEVED = "goal_achieved"

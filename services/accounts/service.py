@@ -8,7 +8,7 @@ from nameko.rpc import RpcProxy
 from sqlalchemy import select, update
 
 from contracts.directory import DirectoryNames
-from contracts.events import OpportunityChanged
+from contracts.events import OPPORTUNITY_CHANGED_SCHEMA
 from infra import rpc as rpc_call
 from infra.auth import Identity
 from infra.consumers import reliable_event_handler
@@ -24,9 +24,6 @@ from services.accounts.exceptions import (AccountAlreadyExists, AccountNotFound,
                                           InvalidAccountInput)
 from services.accounts.models import Account, Contact, Field
 
-# One schema for every message: loading keeps no state on the instance (no context is used), so green
-# threads can share it.
-OPPORTUNITY_CHANGED = OpportunityChanged()
 DIRECTORY_NAMES = DirectoryNames()
 
 
@@ -225,7 +222,7 @@ def apply_opportunity_event(db, payload):
     """One `deals.opportunity_changed` message (the decoded JSON body): loaded with the contract (a
     poison message raises: refused, redelivered up to the limit, dead-lettered) and applied."""
     try:
-        event = OPPORTUNITY_CHANGED.load(payload)
+        event = OPPORTUNITY_CHANGED_SCHEMA.load(payload)
     except ValidationError as exc:
         raise ValueError("invalid opportunity_changed event: {}".format(exc.messages))
     return projection.apply_opportunity_changed(db, event)

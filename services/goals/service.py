@@ -4,7 +4,7 @@ usecases.py (API), progress.py (projection and figures) and domain.py (pure prog
 from marshmallow import ValidationError
 from nameko.rpc import RpcProxy
 
-from contracts.events import OpportunityChanged
+from contracts.events import OPPORTUNITY_CHANGED_SCHEMA
 from infra import rpc as rpc_calls
 from infra.auth import Identity
 from infra.consumers import reliable_event_handler
@@ -16,11 +16,6 @@ from infra.outbox import OutboxRelay
 from services.goals import progress, usecases
 from services.goals.models import outbox
 from services.goals.sink import GoalEventsSink
-
-
-# One schema for every message: loading keeps no state on the instance (no context is used), so green
-# threads can share it; building a schema per message cost more than loading it.
-OPPORTUNITY_CHANGED = OpportunityChanged()
 
 
 class PoisonEvent(Exception):
@@ -78,7 +73,7 @@ def apply_opportunity_event(db, payload):
     if not isinstance(payload, dict):
         raise PoisonEvent("opportunity_changed does not match the contract: not an object")
     try:
-        event = OPPORTUNITY_CHANGED.load(payload)  # validates while loading: one pass
+        event = OPPORTUNITY_CHANGED_SCHEMA.load(payload)  # validates while loading: one pass
     except ValidationError as exc:
         raise PoisonEvent("opportunity_changed does not match the contract: {}".format(exc.messages))
     snapshot = event["snapshot"]

@@ -140,5 +140,5 @@ def test_a_second_message_of_the_same_deal_waits_for_the_first_on_postgresql(pg_
 
 
 def _loaded(payload):
-    from services.accounts.service import OPPORTUNITY_CHANGED
-    return OPPORTUNITY_CHANGED.load(payload)
+    from contracts.events import OPPORTUNITY_CHANGED_SCHEMA
+    return OPPORTUNITY_CHANGED_SCHEMA.load(payload)
