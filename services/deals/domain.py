@@ -201,7 +201,9 @@ def decode_deal_cursor(text, order):
     column, raw = order[0], values[2]
     try:
         if column == "id":
-            sort_value = raw if type(raw) is int else int("x")
+            if type(raw) is not int:
+                raise ValueError
+            sort_value = raw
         elif column in ("created_at", "updated_at"):
             sort_value = datetime.fromisoformat(raw)
         elif column == "target_date":

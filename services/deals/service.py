@@ -196,8 +196,7 @@ class DealsService(RuntimeStats):
         user_id = data.get("user_id")
         if user_id is None or user_id == me.user_id:
             return
-        found = rpc_client.call(self.directory, "users_in_workspace", me.workspace_id, user_ids=[user_id],
-                                timeout=DIRECTORY_TIMEOUT_SECONDS)
+        found = self._directory("users_in_workspace", me.workspace_id, user_ids=[user_id])
         if not found:
             raise InvalidDeal("is not a user of this workspace", "user_id")
 

@@ -163,8 +163,8 @@ def page(session, workspace_id, query):
     does; only the middle pages pay for the rows skipped (clients walking far should follow
     `next_cursor`). Under concurrent writes an offset page may shift by the rows written meanwhile,
     as offset paging always does."""
-    total = count(session, workspace_id, query)
     where = filtered(workspace_id, query)
+    total = count(session, workspace_id, query, where)
     if query.cursor is not None:
         sort_value, last_id = query.cursor
         column, direction = query.order
@@ -199,12 +199,12 @@ def _offset_rows(session, workspace_id, where, order, limit, offset):
     return [found[deal_id] for deal_id in ids if deal_id in found]  # one deleted meanwhile is left out
 
 
-def count(session, workspace_id, query):
-    """How many live deals match: a few deal_totals rows when only state/currency filter the
-    query, else a COUNT over the matching deals."""
+def count(session, workspace_id, query, where):
+    """How many live deals match (`where`: the query's `filtered`): a few deal_totals rows when only
+    state/currency filter the query, else a COUNT over the matching deals."""
     if summarizable(query):
         return int(session.scalar(totals_statement(workspace_id, query, func.sum(DealTotal.deals))) or 0)
-    return session.scalar(select(func.count()).select_from(Deal).where(filtered(workspace_id, query)))
+    return session.scalar(select(func.count()).select_from(Deal).where(where))
 
 
 # --- deal_totals: live deals per (workspace, state, currency) -------------------------------------
