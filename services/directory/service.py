@@ -75,10 +75,10 @@ class DirectoryService(RuntimeStats):
         # one statement: this runs before every API-key request (never cached, so a revocation
         # takes effect at once)
         found = self.db.execute(select(User, Workspace)
-                                   .join(ApiKey, ApiKey.user_id == User.id)
-                                   .join(Workspace, Workspace.id == ApiKey.workspace_id)
-                                   .where(ApiKey.key_hash == domain.hash_api_key(key),
-                                          ApiKey.revoked_at.is_(None))).first()
+                                .join(ApiKey, ApiKey.user_id == User.id)
+                                .join(Workspace, Workspace.id == ApiKey.workspace_id)
+                                .where(ApiKey.key_hash == domain.hash_api_key(key),
+                                       ApiKey.revoked_at.is_(None))).first()
         if found is None:
             raise InvalidCredentials("Invalid API key")
         user, workspace = found
