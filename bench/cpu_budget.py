@@ -17,12 +17,13 @@ import uuid
 from datetime import datetime
 
 from bench import loadgen
-from bench.metrics import CpuMeter, all_processes, wait_drained
+from bench.metrics import CpuMeter, wait_drained
 from bench.support import RESULTS_DIR, bench_environment, machine_lock
 
 INPUT = "0b6f3a43-3d3c-4a52-9d5c-2f8d3f0e7a11"
 STATES = ("won", "open_25", "open_50")
-SHARED = {"postgres": "PostgreSQL", "beam.smp": "RabbitMQ", "redis-server": "Redis", "[kernel]": "kernel"}
+SHARED = {"postgres": "PostgreSQL", "beam.smp": "RabbitMQ", "erl_child_setup": "RabbitMQ", "epmd": "RabbitMQ",
+          "inet_gethost": "RabbitMQ", "redis-server": "Redis", "[kernel]": "kernel"}  # metrics.INFRASTRUCTURE
 
 
 def _auth(token):
@@ -67,19 +68,14 @@ def measure(env, name, make_request, args):
     pids = {"{}{}".format(component, index): pid for component, component_pids in env.system.pids().items()
             for index, pid in enumerate(component_pids)}
     wait_drained(env.vhost, os.environ["AMQP_URI"])
-    before = all_processes()
     with CpuMeter(pids) as meter:
         result = loadgen.saturate(env.system.base_url, make_request, connections=args.connections,
                                   seconds=args.seconds, warmup=0)
         drained, _ = wait_drained(env.vhost, os.environ["AMQP_URI"])
-    after = all_processes()
     requests = sum(n for status, n in result["statuses"].items() if status.startswith("2"))
     shared = {}
-    for pid, (_, process, cpu, started) in after.items():
-        then = before.get(pid)
-        used = cpu - (then[2] if then and then[3] == started else 0.0)
-        if process in SHARED and used > 0:
-            shared[SHARED[process]] = shared.get(SHARED[process], 0.0) + used
+    for process, seconds in meter.infrastructure_by_process.items():
+        shared[SHARED[process]] = shared.get(SHARED[process], 0.0) + seconds
     report = meter.report()
     per_request = {process: round(1000 * seconds / requests, 2)
                    for process, seconds in sorted(report["process_cpu_seconds"].items())}

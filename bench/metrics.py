@@ -272,7 +272,7 @@ class CpuMeter:
         after = all_processes()
         ours = {pid: name for name, pid in self.pids.items()}
         ours[os.getpid()] = "bench (load generator)"
-        self.cpu, infrastructure, others = {}, 0.0, {}
+        self.cpu, infrastructure, others = {}, {}, {}
         for pid, (command, name, cpu, started) in after.items():
             then = self.before.get(pid)
             # the same process (not a reused pid) by its start time: PostgreSQL rewrites its command line
@@ -282,10 +282,11 @@ class CpuMeter:
             if pid in ours:
                 self.cpu[ours[pid]] = round(used, 2)
             elif name in INFRASTRUCTURE:
-                infrastructure += used
+                infrastructure[name] = infrastructure.get(name, 0.0) + used
             else:
                 others[command] = others.get(command, 0.0) + used
-        self.infrastructure = round(infrastructure, 2)
+        self.infrastructure = round(sum(infrastructure.values()), 2)
+        self.infrastructure_by_process = {name: round(used, 3) for name, used in sorted(infrastructure.items())}
         self.others = {command: round(used, 2) for command, used in
                        sorted(others.items(), key=lambda item: -item[1])[:5] if used >= 0.05}
         self.others_total = round(sum(others.values()), 2)
