@@ -7,7 +7,6 @@ A service class inherits the entrypoint: `class DealsService(RuntimeStats):`.
 import os
 import time
 
-
 from infra import db
 from infra.entrypoints import rpc
 
