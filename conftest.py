@@ -14,7 +14,7 @@ import socket  # noqa: E402
 
 import pytest  # noqa: E402
 
-from infra import migrate  # noqa: E402
+from infra import migrate, settings  # noqa: E402
 from infra.processes import ROOT, System, available_components  # noqa: E402
 from tests.support import resources  # noqa: E402
 from tests.support.client import Api  # noqa: E402
@@ -37,6 +37,7 @@ def test_env():
            "CRM_VAR_DIR": os.path.join(ROOT, "var", "test-{}".format(run_id)), "OUTBOX_POLL_SECONDS": "0.2", "RPC_TIMEOUT_SECONDS": "5"}
     env.update({"{}_DATABASE_URL".format(service.upper()): url for service, url in urls.items()})
     os.environ.update(env)
+    settings.reload()
     for service in urls:
         if service in selected_components() and os.path.isdir(os.path.join(ROOT, "services", service, "migrations", "versions")):
             migrate.upgrade(service)
@@ -83,3 +84,10 @@ def api(system):
 def service_config(test_env):
     """nameko config for containers a test starts itself (container_factory)."""
     return {"AMQP_URI": test_env.amqp_uri, "max_workers": 10, "serializer": "json"}
+
+
+@pytest.fixture(autouse=True)
+def settings_as_the_environment_says():
+    """A test that changes the environment calls settings.reload(); afterwards the run's own come back."""
+    yield
+    settings.reload()

@@ -1,7 +1,6 @@
 """What a route handler gets: the parsed request, the verified caller and RPC with a deadline."""
 import json
 
-from infra import rpc
 from infra.auth import CONTEXT_KEY, internal_token
 from infra.errors import Unauthenticated
 from infra.logs import REQUEST_ID_KEY
@@ -68,4 +67,4 @@ class RequestContext:
         return self.caller
 
     def call(self, service, method, *args, timeout=None, **kwargs):
-        return rpc.call(self._proxies[service], method, *args, timeout=timeout, **kwargs)
+        return self._proxies[service].call(method, args, kwargs, timeout)

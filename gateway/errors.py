@@ -9,7 +9,7 @@ import logging
 
 from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
 
-from infra.config import SERVICES
+from infra.settings import SERVICES
 from infra.errors import ServiceError, ServiceTimeout, ServiceUnavailable, ValidationFailed
 
 log = logging.getLogger(__name__)

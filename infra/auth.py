@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 import jwt
 from nameko.extensions import DependencyProvider
 
-from infra import config
+from infra import settings
 from infra.errors import Unauthenticated
 
 ALGORITHMS = ["HS256"]  # explicit: `alg: none` and every other algorithm are refused
@@ -61,7 +61,7 @@ def issue_token(caller, ttl_seconds, audience=USER_TOKEN_AUDIENCE, secret=None):
     claims = caller.as_claims()
     claims.update({"sub": str(caller.user_id), "iat": now, "exp": now + int(ttl_seconds),
                    "jti": uuid.uuid4().hex, "aud": audience})
-    return jwt.encode(claims, secret or config.jwt_secret(), algorithm=ALGORITHMS[0]), claims["exp"]
+    return jwt.encode(claims, secret or settings.get().signing_secret(), algorithm=ALGORITHMS[0]), claims["exp"]
 
 
 class _VerifiedTokens:
@@ -98,7 +98,7 @@ def verify_token(token, audience=USER_TOKEN_AUDIENCE, secret=None):
     """Returns the Caller of a valid token; anything forged, expired or tampered is Unauthenticated."""
     if not token or not isinstance(token, str):
         raise Unauthenticated("Missing token")
-    secret = secret or config.jwt_secret()
+    secret = secret or settings.get().signing_secret()
     key = (token, audience, secret)
     caller = _verified.get(key)
     if caller is not None:
@@ -124,7 +124,7 @@ def _verify(token, audience, secret):
 
 
 def user_token_ttl():
-    return config.int_setting("JWT_TTL_SECONDS", 8 * 3600)
+    return settings.get().jwt_ttl_seconds
 
 
 _internal_tokens = {}  # (caller, secret) -> (token, exp): signed once, reused for the first half of its life
@@ -134,8 +134,8 @@ def internal_token(caller):
     """The short-lived token the gateway forwards to services. One per caller is signed and reused
     while more than half of its TTL (INTERNAL_TOKEN_TTL_SECONDS, default 300) is left, so a service
     always gets at least TTL/2 of validity and the gateway does not sign on every request."""
-    ttl = config.int_setting("INTERNAL_TOKEN_TTL_SECONDS", 300)
-    secret = config.jwt_secret()
+    ttl = settings.get().internal_token_ttl_seconds
+    secret = settings.get().signing_secret()
     key = (caller, secret)
     entry = _internal_tokens.get(key)
     if entry is not None and entry[1] - time.time() > ttl / 2.0:
@@ -151,7 +151,7 @@ class Identity(DependencyProvider):
     """Injects a callable returning the verified Caller of this request (Unauthenticated if none)."""
 
     def setup(self):
-        self.secret = config.jwt_secret()  # refuses a default secret outside development
+        self.secret = settings.get().signing_secret()  # refuses a missing or short secret at start
 
     def get_dependency(self, worker_ctx):
         token = worker_ctx.data.get(CONTEXT_KEY)
@@ -167,7 +167,7 @@ class TokenSecret(DependencyProvider):
     """The signing secret, checked when the container starts (refused if default outside development)."""
 
     def setup(self):
-        self.secret = config.jwt_secret()
+        self.secret = settings.get().signing_secret()
 
     def get_dependency(self, worker_ctx):
         return self.secret

@@ -18,7 +18,7 @@ from sqlalchemy.pool import QueuePool
 
 from sqlalchemy.exc import IntegrityError
 
-from infra import config
+from infra import settings
 from infra.events import utcnow
 
 _engines = {}
@@ -116,8 +116,9 @@ def _sqlite_engine(url):
 
 def _postgres_engine(url, pool_size):
     _make_psycopg_green()
-    statement_timeout_ms = config.int_setting("DB_STATEMENT_TIMEOUT_MS", 30000)
-    idle_ping_seconds = config.float_setting("DB_PING_IDLE_SECONDS", 5)
+    config = settings.get()
+    statement_timeout_ms = config.db_statement_timeout_ms
+    idle_ping_seconds = config.db_ping_idle_seconds
     engine = create_engine(
         url,
         poolclass=MeteredQueuePool,
@@ -127,7 +128,7 @@ def _postgres_engine(url, pool_size):
         pool_pre_ping=idle_ping_seconds <= 0,
         pool_recycle=1800,
         connect_args={
-            "connect_timeout": config.int_setting("DB_CONNECT_TIMEOUT", 5),
+            "connect_timeout": config.db_connect_timeout,
             "options": "-c statement_timeout={}".format(statement_timeout_ms),
         },
     )
@@ -222,7 +223,7 @@ def dispose_engine(url):
 class Database(DependencyProvider):
     """Injects a SQLAlchemy Session; one per worker, closed (rolled back if open) on teardown.
 
-    The URL is `<SERVICE>_DATABASE_URL` (see infra.config). The pool covers `max_workers` plus
+    The URL is `<SERVICE>_DATABASE_URL` (see infra.settings). The pool covers `max_workers` plus
     the relay and consumers so a worker never waits for a connection another worker holds.
     """
 
@@ -232,7 +233,7 @@ class Database(DependencyProvider):
 
     def setup(self):
         service = self.service_name or self.container.service_name
-        self.url = config.database_url(service)
+        self.url = settings.get().database_url(service)
         max_workers = self.container.config.get("max_workers", 10)
         self.engine = get_engine(self.url, pool_size=max_workers + 2)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)

@@ -2,7 +2,7 @@
 `python -m infra.migrate revision <service> "message"` autogenerates a new revision.
 
 Each service keeps its revisions in services/<name>/migrations/versions and a two-line env.py that
-calls `run_migrations(<its metadata>)`. The database URL comes from infra.config.
+calls `run_migrations(<its metadata>)`. The database URL comes from infra.settings.
 """
 import os
 import sys
@@ -11,7 +11,7 @@ from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import pool
 
-from infra import config
+from infra import settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -21,7 +21,7 @@ def alembic_config(service):
     cfg = Config()
     cfg.set_main_option("script_location", migrations)
     cfg.set_main_option("file_template", "%%(rev)s_%%(slug)s")
-    cfg.set_main_option("sqlalchemy.url", config.database_url(service).replace("%", "%%"))
+    cfg.set_main_option("sqlalchemy.url", settings.get().database_url(service).replace("%", "%%"))
     cfg.attributes["service"] = service
     return cfg
 
@@ -65,13 +65,13 @@ def main(argv):
         make_revision(argv[2], argv[3])
         return
     target = argv[1] if len(argv) > 1 else "all"
-    services = config.SERVICES if target == "all" else (target,)
+    services = settings.SERVICES if target == "all" else (target,)
     for service in services:
         if not os.path.isdir(os.path.join(ROOT, "services", service, "migrations", "versions")):
             continue
-        url = config.database_url(service)
+        url = settings.get().database_url(service)
         if url.startswith("sqlite"):
-            os.makedirs(config.var_dir(), exist_ok=True)
+            os.makedirs(settings.get().var_dir, exist_ok=True)
         upgrade(service, argv[2] if len(argv) > 2 else "head")
         print("migrated {:<10} {}".format(service, url.split("@")[-1]))
 

@@ -13,7 +13,6 @@ bound yet) stays pending and is retried on a slower pass, without holding back t
 """
 import json
 import logging
-import os
 import socket
 import threading
 import time
@@ -29,7 +28,7 @@ from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, String, Ta
                         bindparam, func, insert, select, update)
 from sqlalchemy.orm import Session, sessionmaker
 
-from infra import config
+from infra import settings
 from infra.db import get_engine, now_utc
 
 log = logging.getLogger(__name__)
@@ -177,16 +176,17 @@ class OutboxRelay(DependencyProvider):
 
     def setup(self):
         service = self.container.service_name
+        config = settings.get()
         self.url = config.database_url(service)
         self.engine = get_engine(self.url)
         self.session_factory = sessionmaker(self.engine)
-        self.amqp_uri = os.environ.get("EVENTS_AMQP_URI") or self.container.config[AMQP_URI_CONFIG_KEY]
+        self.amqp_uri = config.events_amqp_uri or self.container.config[AMQP_URI_CONFIG_KEY]
         self.exchange = get_event_exchange(service, self.container.config)
-        self.poll_interval = config.float_setting("OUTBOX_POLL_SECONDS", 0.5)
-        self.retention_hours = config.float_setting("OUTBOX_RETENTION_HOURS", 72)
-        self.retry_interval = config.float_setting("OUTBOX_RETRY_SECONDS", 5)
-        self.confirm_window = max(1, config.int_setting("OUTBOX_CONFIRM_WINDOW", self.confirm_window))
-        self.confirm_timeout = config.float_setting("OUTBOX_CONFIRM_TIMEOUT_SECONDS", self.confirm_timeout)
+        self.poll_interval = config.outbox_poll_seconds
+        self.retention_hours = config.outbox_retention_hours
+        self.retry_interval = config.outbox_retry_seconds
+        self.confirm_window = config.outbox_confirm_window
+        self.confirm_timeout = config.outbox_confirm_timeout_seconds
         self.wakeup = _wakeups.setdefault(str(self.engine.url), threading.Event())
 
     def start(self):

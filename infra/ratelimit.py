@@ -17,17 +17,15 @@ A refused request does not use up a slot. The answer is 429 with `Retry-After` (
 import collections
 import logging
 import math
-import os
 import threading
 import time
 import uuid
 
-from infra import config
+from infra import settings
 from infra.errors import RateLimited
 
 log = logging.getLogger(__name__)
 
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 KEY_PREFIX = "crm:ratelimit:"
 REDIS_RETRY_SECONDS = 5.0
 
@@ -96,8 +94,8 @@ class RateLimiter:
     """Redis when it answers, else the in-process fallback."""
 
     def __init__(self, limit=None, redis_url=None, window=1.0):
-        self.limit = limit or config.int_setting("RATE_LIMIT_PER_SECOND", 10)
-        url = os.environ.get("RATE_LIMIT_REDIS_URL", DEFAULT_REDIS_URL) if redis_url is None else redis_url
+        self.limit = limit or settings.get().rate_limit_per_second
+        url = settings.get().rate_limit_redis_url if redis_url is None else redis_url
         self.local = LocalLimiter(self.limit, window)
         self.redis = RedisLimiter(url, self.limit, window) if url else None
         self.redis_down_until = 0.0

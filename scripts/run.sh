@@ -4,6 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var/log
+# No signing secret lives in the code: without JWT_SECRET, one is generated on first start and kept
+# in var/jwt_secret (readable by its owner only), so tokens survive a restart.
+if [ -z "${JWT_SECRET:-}" ]; then
+  if [ ! -s var/jwt_secret ]; then
+    (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(48))' > var/jwt_secret)
+    echo "==> generated a signing secret in var/jwt_secret"
+  fi
+  chmod 600 var/jwt_secret
+  JWT_SECRET=$(cat var/jwt_secret)
+  export JWT_SECRET
+fi
 scripts/ensure_rabbitmq.sh
 echo "==> migrating databases"
 PYTHONPATH=. .venv/bin/python -m infra.migrate all

@@ -7,8 +7,8 @@ import re
 import pytest
 import yaml
 
-from infra import config
-from infra.config import SERVICES
+from infra import settings
+from infra.settings import SERVICES
 from infra.processes import ENTRYPOINTS, ROOT, available_components
 
 TOP_LEVEL_KEYS = {"services", "volumes", "networks", "configs", "secrets", "name"}
@@ -84,10 +84,10 @@ def test_environment_matches_what_the_code_reads(compose, monkeypatch):
         assert url.endswith("@postgres:5432/{}".format(service))
     assert environment["AMQP_URI"].startswith("amqp://") and "@rabbitmq:5672" in environment["AMQP_URI"]
     assert environment["CRM_ENV"] == "production" and "JWT_SECRET" in environment
-    for service in SERVICES:  # the database URLs are read by infra.config.database_url
+    for service in SERVICES:  # the database URLs are read by infra.settings
         variable = "{}_DATABASE_URL".format(service.upper())
         monkeypatch.setenv(variable, environment[variable])
-        assert config.database_url(service) == environment[variable]
+        assert settings.reload().database_url(service) == environment[variable]
     code = _code_text()
     for variable in environment:
         if not variable.endswith("_DATABASE_URL"):

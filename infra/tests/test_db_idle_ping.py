@@ -5,11 +5,12 @@ import time
 import psycopg2
 from sqlalchemy import text
 
-from infra import db
+from infra import db, settings
 
 
 def _engine(test_env, monkeypatch, idle_seconds):
     monkeypatch.setenv("DB_PING_IDLE_SECONDS", str(idle_seconds))
+    settings.reload()
     url = test_env.database_urls["directory"]  # any per-run PostgreSQL database will do
     db.dispose_engine(url)
     return db._postgres_engine(url, pool_size=1)

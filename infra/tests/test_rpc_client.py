@@ -10,7 +10,7 @@ from nameko.exceptions import RemoteError, UnknownService
 
 from infra.entrypoints import rpc
 from infra.errors import NotFound, ServiceTimeout, ServiceUnavailable
-from infra.rpc import ClientProxy, RpcClient, call
+from infra.rpc import ClientProxy, RpcClient
 
 
 class Echo:
@@ -102,7 +102,7 @@ def test_context_data_travels_as_nameko_headers(client, container_factory, servi
         context_data = {"identity": "signed-token", "request_id": "r-1", "skipped": None}
 
     proxy = ClientProxy(client, "rpc_client_headers_probe", FakeWorker())
-    assert call(proxy, "seen") is None
+    assert proxy.call("seen") is None
     assert seen[-1]["identity"] == "signed-token" and seen[-1]["request_id"] == "r-1"
     assert "skipped" not in seen[-1]
 
@@ -127,7 +127,7 @@ def test_transient_replies_reach_nameko_proxies_and_the_client(client, container
     from nameko.standalone.rpc import ServiceRpcProxy
 
     from infra.entrypoints import ReplyingConsumer, TransientResponder
-    from infra.rpc import TransientReplyPublisher
+    from infra.entrypoints import TransientReplyPublisher
 
     assert TransientResponder.publisher_cls is TransientReplyPublisher
     container = container_factory(Echo, service_config)
@@ -168,7 +168,7 @@ def test_a_service_mixing_nameko_rpc_with_ours_refuses_to_start(container_factor
 
 
 def test_replies_survive_a_lost_reply_connection(client, container_factory, service_config):
-    from infra.rpc import TransientReplyPublisher
+    from infra.entrypoints import TransientReplyPublisher
 
     container_factory(Echo, service_config).start()
     assert client.call("rpc_client_probe", "echo", ["before"]) == "before"

@@ -6,7 +6,7 @@ import time
 import jwt
 import pytest
 
-from infra import config
+from infra import settings
 from infra.auth import Caller, issue_token, verify_token, INTERNAL_TOKEN_AUDIENCE
 from infra.errors import Unauthenticated
 
@@ -52,21 +52,18 @@ def _tampered():
     return ".".join([header, b64(claims), signature])
 
 
-@pytest.mark.parametrize("environment", ["production", "test"])
-def test_default_or_missing_secret_is_refused_outside_development(monkeypatch, environment):
+@pytest.mark.parametrize("environment", ["development", "production", "test"])
+@pytest.mark.parametrize("secret", ["", "short-secret", "x" * 31])
+def test_a_missing_or_short_secret_is_refused_in_every_environment(monkeypatch, environment, secret):
     monkeypatch.setenv("CRM_ENV", environment)
-    monkeypatch.setenv("JWT_SECRET", config.DEVELOPMENT_JWT_SECRET)
-    with pytest.raises(RuntimeError):
-        config.jwt_secret()
-    monkeypatch.delenv("JWT_SECRET")
-    with pytest.raises(RuntimeError):
-        config.jwt_secret()
+    monkeypatch.setenv("JWT_SECRET", secret)
+    with pytest.raises(settings.SettingsError):
+        settings.reload().signing_secret()
 
 
-def test_development_falls_back_to_the_development_secret(monkeypatch):
-    monkeypatch.setenv("CRM_ENV", "development")
-    monkeypatch.delenv("JWT_SECRET", raising=False)
-    assert config.jwt_secret() == config.DEVELOPMENT_JWT_SECRET
+def test_a_secret_of_32_bytes_is_accepted(monkeypatch):
+    monkeypatch.setenv("JWT_SECRET", "y" * 32)
+    assert settings.reload().signing_secret() == "y" * 32
 
 
 def test_a_verified_token_is_remembered_only_until_it_expires(monkeypatch):
@@ -86,6 +83,7 @@ def test_the_internal_token_is_reused_for_half_its_life(monkeypatch):
     from infra.auth import internal_token
     monkeypatch.setenv("JWT_SECRET", SECRET)
     monkeypatch.setenv("INTERNAL_TOKEN_TTL_SECONDS", "100")
+    settings.reload()
     first = internal_token(CALLER)
     assert internal_token(CALLER) == first
     assert verify_token(first, audience=INTERNAL_TOKEN_AUDIENCE, secret=SECRET) == CALLER

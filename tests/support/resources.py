@@ -10,7 +10,7 @@ import uuid
 
 import psycopg2
 
-from infra.config import SERVICES
+from infra.settings import SERVICES
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RABBIT_MANAGEMENT_URL = os.environ.get("TEST_RABBIT_MANAGEMENT_URL", "http://127.0.0.1:15672")
