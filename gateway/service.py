@@ -9,7 +9,7 @@ from nameko.extensions import DependencyProvider
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
 
-from infra import config, ratelimit
+from infra import ratelimit, settings
 from infra.rpc import Services
 from infra.auth import Caller, TokenSecret, verify_token
 from gateway import routes
@@ -100,7 +100,7 @@ class GatewayService:
         return json_response(result, status=status, headers=dict(headers, **extra_headers))
 
     def _proxies(self):
-        return {name: self.services(name) for name in config.SERVICES}
+        return {name: self.services(name) for name in settings.SERVICES}
 
     def _verify_user_token(self, token):
         return verify_token(token, secret=self.token_secret)

@@ -1,50 +1,188 @@
-"""Reliable event consumption.
+"""The one path every event consumer takes.
 
-`reliable_event_handler` is nameko's SERVICE_POOL event handler on a quorum queue: a handler that
-raises puts the message back (nameko would otherwise ack and lose it), the queue's
-`x-delivery-limit` caps the redeliveries, and then the message is dead-lettered to
-`<queue>.dead-letter`, where it can be inspected and replayed (`python -m infra.deadletters`).
+A service declares `@event_handler("deals", "opportunity_changed")` and hands the message to an
+`EventConsumer(schema, apply)`, which:
+
+1. loads and validates the message with the contract's schema and checks the snapshot against the
+   envelope; a message that fails for its own content raises `PoisonMessage`, which the entrypoint
+   dead-letters at once to `<queue>.dead-letter` (never retried: it cannot get better);
+2. runs `apply(session, event)` (which keeps its projection by version: `ProjectionRows` in
+   infra.projections) and commits, in one place;
+3. tells a failure of our own infrastructure from a bug: a transient failure (database unavailable,
+   locked or timed out, a pool or RPC timeout, a broker hiccup) is rolled back and retried with
+   growing delays for as long as it lasts, holding the message, and never dead-letters; any other
+   failure is retried EVENT_RETRY_ATTEMPTS times, then dead-lettered where
+   `make replay-dead-letters` (infra.deadletters) can put it back once the cause is fixed.
+
+The queue is a quorum queue whose `x-delivery-limit` (EVENT_DELIVERY_LIMIT) only guards against a
+message that kills its process again and again: a stopping process requeues the message it holds.
 """
-import logging
+from __future__ import annotations
 
+import logging
+import socket
+import threading
+import time
+from typing import Any, Callable, Mapping
+
+from amqp.exceptions import PreconditionFailed
 from kombu import Connection, Exchange, Queue
+from marshmallow import Schema, ValidationError
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventHandler
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
 
-from infra import config
+from infra import settings
+from infra.errors import ServiceTimeout, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_EXCHANGE = Exchange("crm.dead-letter", type="direct", durable=True)
+FIRST_RETRY_SECONDS = 0.1
+# PostgreSQL conditions that pass: serialization failure, deadlock, lock not available, statement
+# timeout or cancel, too many connections, the server shutting down or restarting.
+TRANSIENT_PGCODES = {"40001", "40P01", "55P03", "57014", "53300", "57P01", "57P02", "57P03"}
+_stopping = threading.Event()  # set when this process's consumers stop: transient retries give up
 
 
-def dead_letter_queue_name(queue_name):
+class PoisonMessage(Exception):
+    """The message fails for its own content (not the contract, inconsistent envelope): it is
+    dead-lettered at once."""
+
+
+class RetryLater(Exception):
+    """The process is stopping while the message's failure is transient: it goes back to its queue."""
+
+
+def dead_letter_queue_name(queue_name: str) -> str:
     return "{}.dead-letter".format(queue_name)
 
 
+def is_newer(stored_version: int | None, incoming_version: int) -> bool:
+    """Order tolerance: apply an event only if its version is newer than the one we hold."""
+    return stored_version is None or incoming_version > stored_version
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure of our own infrastructure that will pass, rather than of the message or the code."""
+    if isinstance(exc, (ServiceUnavailable, ServiceTimeout, PoolTimeout, DisconnectionError,
+                        ConnectionError, socket.timeout, TimeoutError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        code = getattr(exc.orig, "pgcode", False)
+        if code is False:  # SQLite: only a busy or locked database passes
+            text = str(exc.orig).lower()
+            return "database is locked" in text or "database is busy" in text
+        if code:
+            return code in TRANSIENT_PGCODES or code.startswith("08")  # 08: connection exceptions
+        # a psycopg2 error without SQLSTATE: the server could not be reached or went away
+        return isinstance(exc, (OperationalError, InterfaceError))
+    return False
+
+
+class EventConsumer:
+    """One event type's path: contract, envelope check, apply, commit, retries (module docstring)."""
+
+    def __init__(self, schema: Schema, apply: Callable[[Session, dict], Any], name: str = "") -> None:
+        self.schema, self.apply = schema, apply
+        self.name = name or type(schema).__name__
+
+    def load(self, payload: Any) -> dict:
+        """The event as the contract loads it, or PoisonMessage."""
+        if not isinstance(payload, dict):
+            raise PoisonMessage("{} is not a JSON object".format(self.name))
+        try:
+            event = self.schema.load(payload)  # validates while loading: one pass
+        except ValidationError as exc:
+            raise PoisonMessage("{} does not match the contract: {}".format(self.name, exc.messages))
+        check_envelope(event, self.name)
+        return event
+
+    def handle(self, session: Session, payload: Any) -> Any:
+        """Loads, applies and commits one message; see the module docstring for what is retried."""
+        event = self.load(payload)
+        config = settings.get()
+        delay, failures = FIRST_RETRY_SECONDS, 0
+        while True:
+            try:
+                result = self.apply(session, event)
+                session.commit()
+                return result
+            except Exception as exc:
+                session.rollback()
+                if isinstance(exc, PoisonMessage):
+                    raise
+                transient = is_transient(exc)
+                failures += 1
+                if not transient and failures >= config.event_retry_attempts:
+                    log.exception("%s %s failed %d times; dead-lettering it", self.name, event.get("event_id"),
+                                  failures)
+                    raise
+                if transient and _stopping.is_set():
+                    raise RetryLater("stopping while {} is failing: {}".format(self.name, exc)) from exc
+                log.warning("%s %s: %s failure (%s: %s); retry %d in %.1fs", self.name, event.get("event_id"),
+                            "transient" if transient else "unexpected", type(exc).__name__, exc, failures, delay)
+                _sleep(delay)
+                delay = min(delay * 2, config.event_retry_max_seconds)
+
+
+def _sleep(seconds: float) -> None:
+    """Sleeps (green under eventlet), waking early when the process's consumers stop."""
+    _stopping.wait(seconds)
+
+
+def check_envelope(event: Mapping[str, Any], name: str = "event") -> None:
+    """The snapshot must agree with its envelope: null exactly when deleted, and naming the same
+    aggregate and workspace when it carries them."""
+    snapshot = event.get("snapshot")
+    if (snapshot is None) != (event.get("change") == "deleted"):
+        raise PoisonMessage("{}: snapshot must be null exactly when change is deleted".format(name))
+    if snapshot is not None:
+        if "uuid" in snapshot and snapshot["uuid"] != event.get("aggregate_id"):
+            raise PoisonMessage("{}: snapshot uuid does not match aggregate_id".format(name))
+        if "workspace_id" in snapshot and snapshot["workspace_id"] != event.get("workspace_id"):
+            raise PoisonMessage("{}: snapshot workspace_id does not match the envelope".format(name))
+
+
 class ReliableEventHandler(EventHandler):
-    def __init__(self, source_service, event_type, delivery_limit=None, **kwargs):
+    """nameko's SERVICE_POOL event handler on a quorum queue with a dead-letter queue: success acks,
+    PoisonMessage and exhausted retries dead-letter (reject without requeue), RetryLater requeues."""
+
+    def __init__(self, source_service: str, event_type: str, delivery_limit: int | None = None, **kwargs):
         kwargs["requeue_on_error"] = True
         super().__init__(source_service, event_type, **kwargs)
         self.delivery_limit = delivery_limit
 
     def setup(self):
         super().setup()  # builds self.queue; the QueueConsumer reads it only when it starts
-        limit = self.delivery_limit or config.int_setting("EVENT_DELIVERY_LIMIT", 5)
+        _stopping.clear()
+        limit = self.delivery_limit or settings.get().event_delivery_limit
         name = self.queue.name
         self.queue = Queue(
-            name,
-            exchange=self.queue.exchange,
-            routing_key=self.event_type,
-            durable=True,
-            queue_arguments={
-                "x-queue-type": "quorum",
-                "x-delivery-limit": limit,
-                "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE.name,
-                "x-dead-letter-routing-key": name,
-            },
-        )
+            name, exchange=self.queue.exchange, routing_key=self.event_type, durable=True,
+            queue_arguments={"x-queue-type": "quorum", "x-delivery-limit": limit,
+                             "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE.name, "x-dead-letter-routing-key": name})
         self._declare_queues(name)
+
+    def stop(self):
+        _stopping.set()  # a transient retry in progress gives up and requeues, so stopping never hangs
+        super().stop()
+
+    def handle_message_processed(self, message, result=None, exc_info=None):
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+        elif isinstance(exc_info[1], RetryLater):
+            self.queue_consumer.requeue_message(message)
+        else:  # poison, or a failure that outlived its retries: to the dead-letter queue now
+            if message.channel.connection:  # else the broker has reclaimed it already
+                try:
+                    message.reject(requeue=False)
+                except ConnectionError:  # closing meanwhile: redelivered, and judged again
+                    pass
 
     def _declare_queues(self, name):
         # Declared at setup so that events relayed before the first delivery are kept, and the
@@ -52,14 +190,12 @@ class ReliableEventHandler(EventHandler):
         dead_letters = Queue(dead_letter_queue_name(name), exchange=DEAD_LETTER_EXCHANGE, routing_key=name,
                              durable=True, queue_arguments={"x-queue-type": "quorum"})
         with Connection(self.container.config[AMQP_URI_CONFIG_KEY], connect_timeout=10) as connection:
-            channel = connection.channel()
-            self.queue(channel).declare()
-            dead_letters(channel).declare()
+            try:
+                self.queue(connection.channel()).declare()
+            except PreconditionFailed as exc:  # declared by an earlier release with other arguments
+                log.warning("queue %s exists with other arguments (%s); keeping them", name, exc)
+                self.queue(connection.channel()).queue_declare(passive=True)
+            dead_letters(connection.channel()).declare()
 
 
-reliable_event_handler = ReliableEventHandler.decorator
-
-
-def is_newer(stored_version, incoming_version):
-    """Order tolerance: apply an event only if its version is newer than the one we hold."""
-    return stored_version is None or incoming_version > stored_version
+event_handler = ReliableEventHandler.decorator

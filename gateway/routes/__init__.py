@@ -1,12 +1,16 @@
 """Every HTTP route of the public API, one module per API area.
 
 A handler takes (ctx, **path_values) and returns a JSON-able body, or (status, body) or
-(status, body, headers). Raising a ServiceError answers in the route's family envelope.
+(status, body, headers). Raising a ServiceError answers in the route's family envelope. Each route
+also names what the OpenAPI document is generated from: a summary and the marshmallow schema of its
+JSON body or query, where it has one.
 """
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable, Mapping, Optional, Tuple
 
 from werkzeug.routing import Map, Rule
+
+from gateway.errors import UnknownAction
 
 
 @dataclass(frozen=True)
@@ -14,8 +18,29 @@ class Route:
     path: str
     methods: tuple
     handler: Callable
-    public: bool = False        # no credentials needed (signup, login, catalog, health)
+    public: bool = False        # no credentials needed (signup, login, health)
     rate_limited: bool = False  # per-caller rate limit (accounts API)
+    summary: str = ""           # one line for the API reference
+    body: Any = None            # marshmallow schema (class) of the JSON body, for the API reference
+    query: Any = None           # marshmallow schema (class) of the query string, for the API reference
+
+
+@dataclass(frozen=True)
+class Action:
+    """One value of a body's `action`: the RPC method it calls and the success message it answers."""
+    method: str
+    message: Optional[str] = None
+    body: Any = None            # marshmallow schema (class) of this action's body
+
+
+def action_of(ctx, actions: Mapping[str, Action]) -> Tuple[str, Action, dict]:
+    """(name, Action, body) of the request's `action`; UnknownAction (code 2) if it names none of
+    `actions`. Every action is its own RPC method: the service never branches on it again."""
+    body = ctx.json()
+    name = body.get("action")
+    if not isinstance(name, str) or name not in actions:
+        raise UnknownAction("Invalid action; use one of: {}".format(", ".join(actions)), "action")
+    return name, actions[name], body
 
 
 def route_modules():

@@ -4,22 +4,20 @@
 inactivate, activate, validate_tax_id, plus add_contact, remove_contact, add_field and
 remove_field (services/accounts/README.md).
 """
-from gateway.errors import UnknownAction
 from gateway.families import sales_ok
-from gateway.routes import Route
+from gateway.routes import Action, Route, action_of
 
-# action -> (accounts RPC method, success message or None)
 ACTIONS = {
-    "create": ("create_account", "Account created successfully"),
-    "update": ("update_account", "Account updated successfully"),
-    "delete": ("delete_account", "Account deleted successfully"),
-    "inactivate": ("inactivate_account", "Account inactivated successfully"),
-    "activate": ("activate_account", "Account activated successfully"),
-    "validate_tax_id": ("validate_tax_id", None),
-    "add_contact": ("add_contact", "Contact added successfully"),
-    "remove_contact": ("remove_contact", "Contact removed successfully"),
-    "add_field": ("add_field", "Field added successfully"),
-    "remove_field": ("remove_field", "Field removed successfully"),
+    "create": Action("create_account", "Account created successfully"),
+    "update": Action("update_account", "Account updated successfully"),
+    "delete": Action("delete_account", "Account deleted successfully"),
+    "inactivate": Action("inactivate_account", "Account inactivated successfully"),
+    "activate": Action("activate_account", "Account activated successfully"),
+    "validate_tax_id": Action("validate_tax_id"),
+    "add_contact": Action("add_contact", "Contact added successfully"),
+    "remove_contact": Action("remove_contact", "Contact removed successfully"),
+    "add_field": Action("add_field", "Field added successfully"),
+    "remove_field": Action("remove_field", "Field removed successfully"),
 }
 
 
@@ -35,16 +33,11 @@ def get_account(ctx):
 
 
 def account_action(ctx):
-    body = ctx.json()
-    action = body.get("action")
-    if not isinstance(action, str) or action not in ACTIONS:
-        raise UnknownAction("Invalid action; use one of: {}".format(", ".join(ACTIONS)), "action")
-    method, message = ACTIONS[action]
-    result = ctx.call("accounts", method, body)
-    if action == "validate_tax_id":
+    name, action, body = action_of(ctx, ACTIONS)
+    result = ctx.call("accounts", action.method, body)
+    if name == "validate_tax_id":
         return sales_ok(result)
-    extra = {"uuid": result["uuid"]}
-    return sales_ok(result.get("data"), message=message, **extra)
+    return sales_ok(result.get("data"), message=action.message, uuid=result["uuid"])
 
 
 SERVICE = "accounts"  # the service these routes call

@@ -1,16 +1,16 @@
-"""RPC calls made inside a service get a deadline instead of waiting forever."""
+"""Calls between services (ServiceBase.context().call) get a deadline instead of waiting forever."""
 import time
 
 import eventlet
 import pytest
-from nameko.rpc import RpcProxy, rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from infra import rpc as rpc_with_deadline
+from infra.entrypoints import rpc
 from infra.errors import ServiceTimeout
+from infra.service import ServiceBase
 
 
-class Sleepy:
+class Sleepy(ServiceBase):
     name = "sleepy_probe"
 
     @rpc
@@ -19,13 +19,12 @@ class Sleepy:
         return "rested"
 
 
-class Impatient:
+class Impatient(ServiceBase):
     name = "impatient_probe"
-    sleepy = RpcProxy("sleepy_probe")
 
     @rpc
     def ask(self, seconds, timeout):
-        return rpc_with_deadline.call(self.sleepy, "nap", seconds, timeout=timeout)
+        return self.context().call("sleepy_probe", "nap", seconds, timeout=timeout)
 
 
 def test_a_slow_answer_is_a_service_timeout_after_the_deadline(container_factory, service_config):
@@ -33,6 +32,7 @@ def test_a_slow_answer_is_a_service_timeout_after_the_deadline(container_factory
         container_factory(service, service_config).start()
     with ServiceRpcProxy("impatient_probe", service_config) as impatient:
         assert impatient.ask(0, 2) == "rested"
+        assert impatient.ping() == "ok"  # the base's entrypoint
         started = time.monotonic()
         with pytest.raises(ServiceTimeout):
             impatient.ask(3, 0.5)

@@ -3,20 +3,15 @@ kept from `deals.opportunity_changed` (see README.md). Every query is scoped by 
 caller's workspace; another workspace's account answers like a missing one (code 5)."""
 import uuid as uuidlib
 
-from marshmallow import ValidationError
-from nameko.rpc import RpcProxy
 from sqlalchemy import select, update
 
 from contracts.directory import DirectoryNames
 from contracts.events import OPPORTUNITY_CHANGED_SCHEMA
-from infra import rpc as rpc_call
-from infra.auth import Identity
-from infra.consumers import reliable_event_handler
-from infra.db import Database, commit_or_raise, now_utc
+from infra.consumers import EventConsumer, event_handler
+from infra.db import commit_or_raise, now_utc
 from infra.entrypoints import rpc
 from infra.events import utcnow
-from infra.logs import RequestLog
-from infra.stats import RuntimeStats
+from infra.service import ServiceBase
 from infra.validation import load
 from services.accounts import domain, projection, queries, schemas
 from services.accounts.exceptions import (AccountAlreadyExists, AccountNotFound, ContactAlreadyAssociated,
@@ -27,22 +22,13 @@ from services.accounts.models import Account, Contact, Field
 DIRECTORY_NAMES = DirectoryNames()
 
 
-class AccountsService(RuntimeStats):
+class AccountsService(ServiceBase):
     name = "accounts"
-
-    db = Database()
-    caller = Identity()
-    request_log = RequestLog()
-    directory = RpcProxy("directory")
-
-    @rpc
-    def ping(self):
-        return "ok"
 
     # --- reads --------------------------------------------------------------------------------------
     @rpc
     def list_accounts(self, payload):
-        me = self.caller()
+        me = self.identity()
         data = load(schemas.ListSchema(), payload, InvalidAccountInput)
         if data.get("action") == "lite":
             return {"data": queries.lite(self.db, me.workspace_id, data["filters"])}
@@ -54,14 +40,14 @@ class AccountsService(RuntimeStats):
 
     @rpc
     def get_account(self, account_uuid):
-        me = self.caller()
+        me = self.identity()
         if not account_uuid:
             raise InvalidAccountInput("uuid: Missing data for required field.", "uuid")
         return schemas.account_detail(self._account(me.workspace_id, _uuid(account_uuid)))
 
     @rpc
     def validate_tax_id(self, payload):
-        me = self.caller()
+        me = self.identity()
         data = load(schemas.ValidateTaxIdSchema(), payload, InvalidAccountInput)
         tax_id = domain.check_tax_id(data["tax_id"].strip())
         query = select(Account).where(Account.workspace_id == me.workspace_id, Account.deleted_at.is_(None),
@@ -77,7 +63,7 @@ class AccountsService(RuntimeStats):
     # --- writes -------------------------------------------------------------------------------------
     @rpc
     def create_account(self, payload):
-        me = self.caller()
+        me = self.identity()
         data = load(schemas.AccountSchema(), payload, InvalidAccountInput)
         data.pop("action", None)
         domain.check_tax_id(data["tax_id"])
@@ -89,7 +75,7 @@ class AccountsService(RuntimeStats):
 
     @rpc
     def update_account(self, payload):
-        me = self.caller()
+        me = self.identity()
         data = load(schemas.UpdateAccountSchema(), payload, InvalidAccountInput)
         account = self._account(me.workspace_id, str(data.pop("uuid")), lock=True)
         data.pop("action", None)
@@ -109,7 +95,7 @@ class AccountsService(RuntimeStats):
 
     @rpc
     def inactivate_account(self, payload):
-        me = self.caller()
+        me = self.identity()
         account = self._account_from(payload, lock=True)  # the lock orders us with the deals consumer
         domain.check_can_inactivate(account, me.user_id)
         account.inactivation_date = now_utc()
@@ -118,7 +104,7 @@ class AccountsService(RuntimeStats):
 
     @rpc
     def activate_account(self, payload):
-        me = self.caller()
+        me = self.identity()
         account = self._account_from(payload, lock=True)
         domain.check_can_activate(account, me.user_id)
         account.inactivation_date = None
@@ -129,7 +115,7 @@ class AccountsService(RuntimeStats):
     @rpc
     def add_contact(self, payload):
         data = load(schemas.AddContactSchema(), payload, InvalidAccountInput)
-        account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)
+        account = self._account(self.identity().workspace_id, str(data["uuid"]), lock=True)
         contact = Contact(account_id=account.id, workspace_id=account.workspace_id,
                           contact_uuid=str(data["contact_uuid"] or uuidlib.uuid4()), first_name=data["first_name"],
                           last_name=data["last_name"], start_date=_naive(data["start_date"]) or now_utc())
@@ -140,7 +126,7 @@ class AccountsService(RuntimeStats):
     @rpc
     def remove_contact(self, payload):
         data = load(schemas.RemoveContactSchema(), payload, InvalidAccountInput)
-        account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)
+        account = self._account(self.identity().workspace_id, str(data["uuid"]), lock=True)
         contact = self.db.scalar(select(Contact).where(Contact.account_id == account.id,
                                                        Contact.contact_uuid == str(data["contact_uuid"])))
         if contact is None:
@@ -152,7 +138,7 @@ class AccountsService(RuntimeStats):
     @rpc
     def add_field(self, payload):
         data = load(schemas.AddFieldSchema(), payload, InvalidAccountInput)
-        account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)
+        account = self._account(self.identity().workspace_id, str(data["uuid"]), lock=True)
         field = Field(account_id=account.id, workspace_id=account.workspace_id,
                       field_uuid=str(data["field_uuid"] or uuidlib.uuid4()),
                       farm_uuid=str(data["farm_uuid"]) if data["farm_uuid"] else None, hectares=data["hectares"])
@@ -165,7 +151,7 @@ class AccountsService(RuntimeStats):
     @rpc
     def remove_field(self, payload):
         data = load(schemas.RemoveFieldSchema(), payload, InvalidAccountInput)
-        account = self._account(self.caller().workspace_id, str(data["uuid"]), lock=True)
+        account = self._account(self.identity().workspace_id, str(data["uuid"]), lock=True)
         field = self.db.scalar(select(Field).where(Field.account_id == account.id,
                                                    Field.field_uuid == str(data["field_uuid"])))
         if field is None:
@@ -176,14 +162,14 @@ class AccountsService(RuntimeStats):
         return {"uuid": account.uuid}
 
     # --- events -------------------------------------------------------------------------------------
-    @reliable_event_handler("deals", "opportunity_changed")
+    @event_handler("deals", "opportunity_changed")
     def handle_opportunity_changed(self, payload):
-        apply_opportunity_event(self.db, payload)
+        OPPORTUNITY_CHANGED.handle(self.db, payload)
 
     # --- helpers ------------------------------------------------------------------------------------
     def _account_from(self, payload, lock=False):
         data = load(schemas.AccountRefSchema(), payload, InvalidAccountInput)
-        return self._account(self.caller().workspace_id, str(data["uuid"]), lock=lock)
+        return self._account(self.identity().workspace_id, str(data["uuid"]), lock=lock)
 
     def _account(self, workspace_id, account_uuid, lock=False):
         query = select(Account).where(Account.workspace_id == workspace_id, Account.uuid == account_uuid,
@@ -202,7 +188,7 @@ class AccountsService(RuntimeStats):
         return DIRECTORY_NAMES.users(self._directory, workspace_id, user_ids)
 
     def _directory(self, method, *args, **kwargs):
-        return rpc_call.call(self.directory, method, *args, **kwargs)
+        return self.context().call("directory", method, *args, **kwargs)
 
 
 def _uuid(value):
@@ -218,11 +204,9 @@ def _naive(moment):
     return moment.astimezone(utcnow().tzinfo).replace(tzinfo=None)
 
 
+OPPORTUNITY_CHANGED = EventConsumer(OPPORTUNITY_CHANGED_SCHEMA, projection.apply_opportunity_changed,
+                                    "opportunity_changed")
+
+
 def apply_opportunity_event(db, payload):
-    """One `deals.opportunity_changed` message (the decoded JSON body): loaded with the contract (a
-    poison message raises: refused, redelivered up to the limit, dead-lettered) and applied."""
-    try:
-        event = OPPORTUNITY_CHANGED_SCHEMA.load(payload)
-    except ValidationError as exc:
-        raise ValueError("invalid opportunity_changed event: {}".format(exc.messages))
-    return projection.apply_opportunity_changed(db, event)
+    return OPPORTUNITY_CHANGED.handle(db, payload)

@@ -7,19 +7,15 @@ scoped by the verified caller's workspace.
 import hashlib
 import json
 
-from nameko.rpc import RpcProxy
 from sqlalchemy.exc import IntegrityError
 
 from contracts.directory import DirectoryNames
 from contracts.events import OPPORTUNITY_CHANGED
-from infra import rpc as rpc_client
-from infra.auth import Identity
-from infra.db import Database, now_utc
+from infra.db import now_utc
 from infra.entrypoints import rpc
 from infra.events import envelope
-from infra.logs import RequestLog
-from infra.stats import RuntimeStats
 from infra.outbox import OutboxRelay, record_event
+from infra.service import ServiceBase
 from infra.validation import load
 from services.deals import domain, schemas, store
 from services.deals.exceptions import IdempotencyKeyReused, InvalidDeal, InvalidQuery
@@ -31,23 +27,15 @@ DEAL_INPUT = schemas.DealInput()  # built once: building a schema per request wa
 DIRECTORY_TIMEOUT_SECONDS = 5
 
 
-class DealsService(RuntimeStats):
+class DealsService(ServiceBase):
     name = "deals"
 
-    db = Database()
-    caller = Identity()
-    request_log = RequestLog()
     relay = OutboxRelay(outbox)
-    directory = RpcProxy("directory")
-
-    @rpc
-    def ping(self):
-        return "ok"
 
     # --- the deals API --------------------------------------------------------------------------------
     @rpc
     def list_deals(self, args):
-        me = self.caller()
+        me = self.identity()
         query = domain.parse_query(args or {}, me.user_id)
         deals, total = store.page(self.db, me.workspace_id, query)
         return {"deals": self._views(me, deals, query), "total": total, "page": query.page,
@@ -55,7 +43,7 @@ class DealsService(RuntimeStats):
 
     @rpc
     def search_deals(self, args):
-        me = self.caller()
+        me = self.identity()
         args = args or {}
         term = (args.get("name") or "").strip()
         if not term:
@@ -66,7 +54,7 @@ class DealsService(RuntimeStats):
 
     @rpc
     def deal_stats(self, args):
-        me = self.caller()
+        me = self.identity()
         args = dict(args or {})
         currency = str(args.pop("currency", "") or "EUR").upper()
         total, amount = store.stats(self.db, me.workspace_id, domain.parse_query(args, me.user_id), currency)
@@ -74,13 +62,13 @@ class DealsService(RuntimeStats):
 
     @rpc
     def get_deal(self, deal_id, args=None):
-        me = self.caller()
+        me = self.identity()
         query = domain.parse_query(args or {}, me.user_id)
         return self._views(me, [store.get_live(self.db, me.workspace_id, deal_id)], query)[0]
 
     @rpc
     def create_deal(self, payload, idempotency_key=None):
-        me = self.caller()
+        me = self.identity()
         data = self._load(payload, partial=False)
         self._check_user(me, data)
         request_hash = None
@@ -104,7 +92,7 @@ class DealsService(RuntimeStats):
 
     @rpc
     def update_deal(self, deal_id, payload):
-        me = self.caller()
+        me = self.identity()
         data = self._load(payload, partial=True)
         self._check_user(me, data)
         deal = store.get_live(self.db, me.workspace_id, deal_id, for_update=True)
@@ -120,7 +108,7 @@ class DealsService(RuntimeStats):
 
     @rpc
     def delete_deal(self, deal_id):
-        me = self.caller()
+        me = self.identity()
         deal = store.get_live(self.db, me.workspace_id, deal_id, for_update=True)
         view = schemas.deal_view(deal)
         before = store.totals_key(deal)
@@ -132,7 +120,7 @@ class DealsService(RuntimeStats):
 
     @rpc
     def list_custom_field_types(self):
-        me = self.caller()
+        me = self.identity()
         return [{"id": type_id, "name": name} for type_id, name in store.custom_field_types(self.db, me.workspace_id)]
 
     # --- for consumers rebuilding their projection (docs/events.md) ------------------------------------
@@ -201,7 +189,7 @@ class DealsService(RuntimeStats):
             raise InvalidDeal("is not a user of this workspace", "user_id")
 
     def _directory(self, method, *args, **kwargs):
-        return rpc_client.call(self.directory, method, *args, timeout=DIRECTORY_TIMEOUT_SECONDS, **kwargs)
+        return self.context().call("directory", method, *args, timeout=DIRECTORY_TIMEOUT_SECONDS, **kwargs)
 
     def _views(self, me, deals, query):
         names = {}

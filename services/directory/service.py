@@ -8,12 +8,11 @@ from datetime import datetime, timezone
 from eventlet import tpool
 from sqlalchemy import delete, select
 
-from infra.auth import Caller, Identity, issue_token, user_token_ttl
-from infra.db import Database, commit_or_raise, now_utc
+from infra.auth import Caller, issue_token, user_token_ttl
+from infra.db import commit_or_raise, now_utc
 from infra.entrypoints import rpc
 from infra.events import isoformat
-from infra.logs import RequestLog
-from infra.stats import RuntimeStats
+from infra.service import ServiceBase
 from infra.validation import load
 from services.directory import domain, schemas
 from services.directory.exceptions import (ApiKeyNotFound, CampaignNotFound, EmailAlreadyRegistered,
@@ -28,16 +27,8 @@ def caller_of(user, workspace, auth_method="token"):
                   auth_method=auth_method)
 
 
-class DirectoryService(RuntimeStats):
+class DirectoryService(ServiceBase):
     name = "directory"
-
-    db = Database()
-    caller = Identity()
-    request_log = RequestLog()
-
-    @rpc
-    def ping(self):
-        return "ok"
 
     # --- authentication ---------------------------------------------------------------------------
     @rpc
@@ -87,7 +78,7 @@ class DirectoryService(RuntimeStats):
     # --- users --------------------------------------------------------------------------------------
     @rpc
     def create_user(self, payload):
-        me = self.caller()
+        me = self.identity()
         domain.require_owner(me)
         data = load(schemas.NewUserSchema(), payload, InvalidDirectoryInput)
         password_hash = tpool.execute(domain.hash_password, data["password"])
@@ -99,19 +90,19 @@ class DirectoryService(RuntimeStats):
 
     @rpc
     def list_users(self):
-        me = self.caller()
+        me = self.identity()
         users = self.db.scalars(select(User).where(User.workspace_id == me.workspace_id).order_by(User.id))
         return [schemas.user_view(user) for user in users]
 
     @rpc
     def get_user(self, user_id):
-        me = self.caller()
+        me = self.identity()
         return schemas.user_view(self._user(me.workspace_id, user_id))
 
     # --- groups -------------------------------------------------------------------------------------
     @rpc
     def create_group(self, payload):
-        me = self.caller()
+        me = self.identity()
         domain.require_owner(me)
         data = load(schemas.NewGroupSchema(), payload, InvalidDirectoryInput)
         member_ids = self._existing_user_ids(me.workspace_id, data["members"])
@@ -124,20 +115,20 @@ class DirectoryService(RuntimeStats):
 
     @rpc
     def list_groups(self):
-        me = self.caller()
+        me = self.identity()
         groups = self.db.scalars(select(Group).where(Group.workspace_id == me.workspace_id).order_by(Group.id)).all()
         members = self._members([group.id for group in groups])
         return [schemas.group_view(group, members.get(group.id, [])) for group in groups]
 
     @rpc
     def get_group(self, group_id):
-        me = self.caller()
+        me = self.identity()
         group = self._group(me.workspace_id, group_id)
         return schemas.group_view(group, self._members([group.id]).get(group.id, []))
 
     @rpc
     def add_group_members(self, group_id, payload):
-        me = self.caller()
+        me = self.identity()
         domain.require_owner(me)
         group = self._group(me.workspace_id, group_id)
         wanted = self._existing_user_ids(me.workspace_id, load(schemas.MembersSchema(), payload, InvalidDirectoryInput)["users"])
@@ -148,7 +139,7 @@ class DirectoryService(RuntimeStats):
 
     @rpc
     def remove_group_members(self, group_id, payload):
-        me = self.caller()
+        me = self.identity()
         domain.require_owner(me)
         group = self._group(me.workspace_id, group_id)
         users = load(schemas.MembersSchema(), payload, InvalidDirectoryInput)["users"]
@@ -159,7 +150,7 @@ class DirectoryService(RuntimeStats):
     # --- campaigns ----------------------------------------------------------------------------------
     @rpc
     def create_campaign(self, payload):
-        me = self.caller()
+        me = self.identity()
         data = load(schemas.NewCampaignSchema(), payload, InvalidDirectoryInput)
         campaign = Campaign(workspace_id=me.workspace_id, **data)
         self.db.add(campaign)
@@ -168,13 +159,13 @@ class DirectoryService(RuntimeStats):
 
     @rpc
     def list_campaigns(self):
-        me = self.caller()
+        me = self.identity()
         campaigns = self.db.scalars(select(Campaign).where(Campaign.workspace_id == me.workspace_id).order_by(Campaign.id))
         return [schemas.campaign_view(campaign) for campaign in campaigns]
 
     @rpc
     def get_campaign(self, campaign_uuid):
-        me = self.caller()
+        me = self.identity()
         campaign = self.db.scalar(select(Campaign).where(Campaign.workspace_id == me.workspace_id,
                                                          Campaign.uuid == str(campaign_uuid)))
         if campaign is None:
@@ -184,7 +175,7 @@ class DirectoryService(RuntimeStats):
     # --- API keys -----------------------------------------------------------------------------------
     @rpc
     def create_api_key(self, payload):
-        me = self.caller()
+        me = self.identity()
         domain.require_owner(me)
         data = load(schemas.NewApiKeySchema(), payload, InvalidDirectoryInput)
         key, prefix, key_hash = domain.new_api_key()
@@ -196,14 +187,14 @@ class DirectoryService(RuntimeStats):
 
     @rpc
     def list_api_keys(self):
-        me = self.caller()
+        me = self.identity()
         domain.require_owner(me)
         keys = self.db.scalars(select(ApiKey).where(ApiKey.workspace_id == me.workspace_id).order_by(ApiKey.id))
         return [schemas.api_key_view(key) for key in keys]
 
     @rpc
     def revoke_api_key(self, key_uuid):
-        me = self.caller()
+        me = self.identity()
         domain.require_owner(me)
         api_key = self.db.scalar(select(ApiKey).where(ApiKey.workspace_id == me.workspace_id,
                                                       ApiKey.uuid == str(key_uuid)))

@@ -19,12 +19,11 @@ import sys  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
-from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from sqlalchemy import delete, select  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from contracts.events import OpportunitySnapshot  # noqa: E402
-from infra import config, rpc  # noqa: E402
+from infra import rpc, settings  # noqa: E402
 from infra.db import get_engine  # noqa: E402
 from services.goals import domain, progress  # noqa: E402
 from services.goals.models import Goal, GoalAssignment, GoalMember, Opportunity  # noqa: E402
@@ -33,19 +32,26 @@ PAGE = 500
 
 
 def session_factory():
-    return sessionmaker(get_engine(config.database_url("goals")), expire_on_commit=False)
+    return sessionmaker(get_engine(settings.get().database_url("goals")), expire_on_commit=False)
 
 
-def cluster():
-    return ClusterRpcProxy({"AMQP_URI": config.amqp_uri(), "serializer": "json"})
+class cluster:
+    """The RPC client for the length of a command (`with cluster() as client:`)."""
+
+    def __enter__(self):
+        self.client = rpc.standalone(name="goals-cli")
+        return self.client
+
+    def __exit__(self, *exc_info):
+        self.client.stop()
 
 
 def deal_pages(proxies, workspace_id=None):
     """Every opportunity the deals service holds (deleted ones with snapshot None), page by page."""
     after_id = 0
     while after_id is not None:
-        page = rpc.call(proxies.deals, "list_opportunities", workspace_id=workspace_id, after_id=after_id, limit=PAGE,
-                        timeout=60)
+        page = proxies.call("deals", "list_opportunities", kwargs={"workspace_id": workspace_id, "after_id": after_id,
+                                                                   "limit": PAGE}, timeout=60)
         items = []
         for item in page["opportunities"]:
             snapshot = OpportunitySnapshot().load(item["snapshot"]) if item["snapshot"] is not None else None
@@ -101,7 +107,8 @@ def refresh_memberships(sessions, proxies, workspace_id=None):
             by_workspace[workspace_id].add(group_id)
         members = {}
         for workspace_id, group_ids in by_workspace.items():
-            for group in rpc.call(proxies.directory, "groups_in_workspace", workspace_id, group_ids=sorted(group_ids)):
+            for group in proxies.call("directory", "groups_in_workspace", [workspace_id],
+                                      {"group_ids": sorted(group_ids)}):
                 members[group["id"]] = group["members"]
         for goal_id, _, group_id in rows:
             session.execute(delete(GoalMember).where(GoalMember.goal_id == goal_id, GoalMember.group_id == group_id))

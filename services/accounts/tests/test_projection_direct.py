@@ -14,6 +14,7 @@ from services.accounts import projection
 from services.accounts.models import Account, Base, Opportunity
 from services.accounts.queries import counters
 from tests.support.resources import sqlite_or_postgres_engine
+from infra.consumers import PoisonMessage
 from services.accounts.service import apply_opportunity_event
 from services.accounts.tests.conftest import deal_event
 
@@ -86,7 +87,7 @@ def test_a_poison_message_raises_before_touching_the_database():
     bad = deal_event(1, str(uuid.uuid4()), 1, "created", None, "open_0", "sale")
     bad["snapshot"]["current_state"] = "maybe"
     for payload in ("not an object", None, bad, {"version": 1}):
-        with pytest.raises(ValueError):
+        with pytest.raises(PoisonMessage):
             apply_opportunity_event(object(), payload)
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from contracts.events import OPPORTUNITY_CHANGED, OpportunityChanged
-from infra.consumers import is_newer, reliable_event_handler
+from infra.consumers import event_handler, is_newer
 from tests.support import resources
 
 
@@ -166,7 +166,7 @@ class OpportunityProbe:
 
     name = "deals_tests_probe"
 
-    @reliable_event_handler("deals", OPPORTUNITY_CHANGED)
+    @event_handler("deals", OPPORTUNITY_CHANGED)
     def on_opportunity_changed(self, payload):
         OpportunityChanged().load(payload)
         PROJECTION.apply(payload)
