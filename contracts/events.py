@@ -62,6 +62,33 @@ class OpportunityChanged(Envelope):
     snapshot = fields.Nested(OpportunitySnapshot, allow_none=True, required=True)
 
 
+class GoalSnapshot(Schema):
+    """A sales goal's figures after the change (goals service)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    uuid = fields.String(required=True)
+    workspace_id = fields.Integer(required=True, strict=True)
+    campaign_uuid = fields.String(required=True)
+    goal_type = fields.String(required=True, validate=validate.OneOf(("sale", "purchase")))
+    goal_subtype = fields.String(required=True, validate=validate.OneOf(("volume", "billing")))
+    id_unit = fields.Integer(required=True, strict=True)
+    unit = fields.String(allow_none=True, load_default=None)
+    amount = fields.Decimal(required=True, as_string=True)
+    current = fields.Decimal(required=True, as_string=True)
+    previous_current = fields.Decimal(required=True, as_string=True)
+    forecast = fields.Decimal(required=True, as_string=True)
+    progress = fields.Decimal(required=True, as_string=True)
+    achieved_at = fields.String(allow_none=True, load_default=None)
+
+
+class GoalChanged(Envelope):
+    """`goals.goal_progress_changed` and `goals.goal_achieved` (one version sequence per goal)."""
+
+    snapshot = fields.Nested(GoalSnapshot, required=True)
+
+
 # The one instance consumers load messages with: loading keeps no state on a schema (no context is
 # used), so green threads can share it, and building a schema per message cost more than loading it.
 OPPORTUNITY_CHANGED_SCHEMA = OpportunityChanged()

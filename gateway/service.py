@@ -8,6 +8,7 @@ import eventlet
 from nameko.extensions import DependencyProvider
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
+from werkzeug.wrappers import Response
 
 from infra import ratelimit, settings
 from infra.rpc import Services
@@ -93,6 +94,9 @@ class GatewayService:
 
     @staticmethod
     def _response(result, headers):
+        if isinstance(result, Response):  # a page or a file (the API reference), not JSON
+            result.headers.update(headers)
+            return result
         status, extra_headers = 200, {}
         if isinstance(result, tuple):
             status, result, *rest = result

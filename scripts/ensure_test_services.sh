@@ -22,3 +22,12 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
     for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
   fi
 fi
+
+# The API reference page is tested in a real browser: Debian's chromium, headless (tests/test_api_reference.py).
+if ! command -v chromium >/dev/null && command -v apt-get >/dev/null; then
+  echo "==> installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" = 0 ]; then apt_get=(apt-get); else apt_get=(sudo -n apt-get); fi
+  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -q chromium >/dev/null \
+    || { DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" update -q >/dev/null && \
+         DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -q chromium >/dev/null; }
+fi

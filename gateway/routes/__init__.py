@@ -23,6 +23,7 @@ class Route:
     summary: str = ""           # one line for the API reference
     body: Any = None            # marshmallow schema (class) of the JSON body, for the API reference
     query: Any = None           # marshmallow schema (class) of the query string, for the API reference
+    status: int = 200           # the status of a success (201 where the document creates)
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,13 @@ def action_of(ctx, actions: Mapping[str, Action]) -> Tuple[str, Action, dict]:
 
 
 def route_modules():
-    from gateway.routes import accounts, deals, directory, goals
-    return (directory, deals, goals, accounts)
+    from gateway.routes import accounts, deals, directory, goals, reference
+    return (directory, deals, goals, accounts, reference)
 
 
 def routed_services():
     """The services the public API calls, in the order of their route modules (what /health checks)."""
-    return [module.SERVICE for module in route_modules()]
+    return [module.SERVICE for module in route_modules() if module.SERVICE]
 
 
 def all_routes():

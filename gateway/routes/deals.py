@@ -53,7 +53,7 @@ SERVICE = "deals"  # the service these routes call
 
 ROUTES = [
     Route("/api/deals.json", ("GET",), list_deals),
-    Route("/api/deals.json", ("POST",), create_deal),
+    Route("/api/deals.json", ("POST",), create_deal, status=201),
     Route("/api/deals/search.json", ("GET",), search_deals),
     Route("/api/deals/stats.json", ("GET",), deal_stats),
     Route("/api/deals/custom_fields_types.json", ("GET",), custom_fields_types),

@@ -1,0 +1,59 @@
+"""Every event the platform publishes: where (the emitting service's topic exchange), under which
+routing key, with which payload schema, and an example. The AsyncAPI document (GET /asyncapi.json)
+is generated from this list; a test checks each example against its schema."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marshmallow import Schema
+
+from contracts import events
+
+EXAMPLE_TIME = "2026-03-15T10:30:00.000Z"
+
+
+@dataclass(frozen=True)
+class EventContract:
+    service: str        # the emitter: events go to the topic exchange `<service>.events`
+    event_type: str     # the routing key
+    schema: type[Schema]
+    summary: str
+    example: dict
+
+    @property
+    def exchange(self) -> str:
+        return "{}.events".format(self.service)
+
+
+def _envelope(event_type: str, aggregate_type: str, aggregate_id: str, change: str, snapshot: dict | None) -> dict:
+    return {"event_id": "6f1c5a8e-2d3b-4c47-9a51-0f2e8d7b3c19", "event_type": event_type,
+            "occurred_at": EXAMPLE_TIME, "workspace_id": 7, "aggregate_type": aggregate_type,
+            "aggregate_id": aggregate_id, "version": 3, "change": change, "snapshot": snapshot}
+
+
+DEAL_UUID = "0b8e4f7a-3c1d-4e59-8f2a-6d4c3b2a1908"
+GOAL_UUID = "5d2a9c41-7e3f-4b08-a6d5-1c9e8f7a6b53"
+GOAL_SNAPSHOT = {"uuid": GOAL_UUID, "workspace_id": 7, "campaign_uuid": "9a7b6c5d-4e3f-4a1b-8c2d-3e4f5a6b7c8d",
+                 "goal_type": "sale", "goal_subtype": "volume", "id_unit": 1, "unit": "kg", "amount": "1000",
+                 "current": "700", "previous_current": "300", "forecast": "850", "progress": "70",
+                 "achieved_at": None}
+
+CATALOG: list[EventContract] = [
+    EventContract("deals", events.OPPORTUNITY_CHANGED, events.OpportunityChanged,
+                  "A deal was created, changed or deleted (snapshot null after a delete).",
+                  _envelope(events.OPPORTUNITY_CHANGED, "opportunity", DEAL_UUID, "updated", {
+                      "id": 42, "uuid": DEAL_UUID, "workspace_id": 7, "user_id": 3, "company_id": None,
+                      "name": "Soy for Acme", "description": None, "value": "10000.0", "value_type": "Total",
+                      "value_count": "1.0", "currency": "USD", "currency_id": 840, "target_date": "2026-04-30",
+                      "finished_at": EXAMPLE_TIME, "current_state": "won", "type": "sale",
+                      "account_uuid": None, "campaign_uuid": GOAL_SNAPSHOT["campaign_uuid"],
+                      "input_uuid": "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6", "crop_id": None, "variety_id": None,
+                      "quantity": "400.0", "unit_id": 1, "created_at": EXAMPLE_TIME, "updated_at": EXAMPLE_TIME})),
+    EventContract("goals", events.GOAL_PROGRESS_CHANGED, events.GoalChanged,
+                  "A sales goal's figure or progress moved.",
+                  _envelope(events.GOAL_PROGRESS_CHANGED, "goal", GOAL_UUID, "updated", GOAL_SNAPSHOT)),
+    EventContract("goals", events.GOAL_ACHIEVED, events.GoalChanged,
+                  "A sales goal reached its target for the first time.",
+                  _envelope(events.GOAL_ACHIEVED, "goal", GOAL_UUID, "updated",
+                            dict(GOAL_SNAPSHOT, current="1000", progress="100", achieved_at=EXAMPLE_TIME))),
+]
