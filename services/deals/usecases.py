@@ -10,11 +10,15 @@ import hashlib
 import json
 from functools import partial
 
+import eventlet
+from nameko.exceptions import UnknownService
 from sqlalchemy.exc import IntegrityError
 
 from contracts.directory import DirectoryNames
 from contracts.events import OPPORTUNITY_CHANGED
+from infra import settings
 from infra.db import now_utc
+from infra.errors import ServiceTimeout, ServiceUnavailable
 from infra.events import envelope
 from infra.outbox import record_event
 from infra.validation import load
@@ -26,7 +30,13 @@ MAX_IDEMPOTENCY_KEY = 255
 DIRECTORY_NAMES = DirectoryNames()  # the responsible users' names (contracts/directory.py)
 DEAL_INPUT = schemas.DealInput()  # built once: building a schema per request was 11% of the service's CPU
 DEAL_LOOKUP = schemas.DealLookup()
-DIRECTORY_TIMEOUT_SECONDS = 5
+# a deal's reference (domain.REFERENCE_FIELDS) -> the RPC that finds it in a workspace, the keyword
+# of the list it looks up, and what a client is told when it is not there
+REFERENCES = {
+    "user_id": ("directory", "users_in_workspace", "user_ids", "is not a user of this workspace"),
+    "account_uuid": ("accounts", "accounts_in_workspace", "uuids", "is not an account of this workspace"),
+    "campaign_uuid": ("directory", "campaigns_in_workspace", "campaign_uuids", "is not a campaign of this workspace"),
+}
 
 
 # --- reads ----------------------------------------------------------------------------------------------
@@ -67,7 +77,7 @@ def list_custom_field_types(ctx):
 def create_deal(ctx, payload, idempotency_key=None):
     """{"deal", "replayed"}: a retry with the same Idempotency-Key and body answers the first create."""
     data = _load(payload, partial=False)
-    _check_user(ctx, data)
+    _check_references(ctx, data, {})
     request_hash = None
     if idempotency_key is not None:
         if not isinstance(idempotency_key, str) or not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
@@ -90,7 +100,8 @@ def create_deal(ctx, payload, idempotency_key=None):
 
 def update_deal(ctx, deal_id, payload):
     data = _load(payload, partial=True)
-    _check_user(ctx, data)
+    if any(name in data for name in domain.REFERENCE_FIELDS):  # read unlocked: no lock is held across the RPCs
+        _check_references(ctx, data, store.live_references(ctx.db, ctx.me.workspace_id, deal_id))
     deal = store.get_live(ctx.db, ctx.me.workspace_id, deal_id, for_update=True)
     before = store.totals_key(deal)
     now = now_utc()
@@ -175,17 +186,39 @@ def _load(payload, partial):
     return load(DEAL_INPUT, payload["deal"], InvalidDeal, partial=partial)
 
 
-def _check_user(ctx, data):
-    """The responsible user must be a user of the caller's workspace."""
-    user_id = data.get("user_id")
-    if user_id is None or user_id == ctx.me.user_id:
-        return
-    if not _directory(ctx, "users_in_workspace", ctx.me.workspace_id, user_ids=[user_id]):
-        raise InvalidDeal("is not a user of this workspace", "user_id")
+def _check_references(ctx, data, current):
+    """The responsible user, account and campaign `data` sets must be found in the caller's
+    workspace (asked from their services at once); InvalidDeal naming each that is not. A
+    reference the deal already holds (`current`) is not asked again. A service that does not
+    answer is a ServiceUnavailable or ServiceTimeout (503/504)."""
+    wanted = domain.references_to_check(data, current, ctx.me.user_id)
+    workspace_id = ctx.me.workspace_id
+
+    def found(name):
+        service, method, keyword, _ = REFERENCES[name]
+        try:
+            return bool(ctx.call(service, method, workspace_id, timeout=_call_timeout(), **{keyword: [wanted[name]]}))
+        except ServiceTimeout:  # 504 / 503 naming what could not be checked
+            raise ServiceTimeout("could not be checked: the {} service did not answer".format(service), name)
+        except (ServiceUnavailable, UnknownService):
+            raise ServiceUnavailable("could not be checked: the {} service is unavailable".format(service), name)
+
+    names = list(wanted)
+    answers = eventlet.GreenPool(len(names)).imap(found, names) if len(names) > 1 else map(found, names)
+    errors = {name: [REFERENCES[name][3]] for name, ok in zip(names, list(answers)) if not ok}
+    if errors:
+        first = next(iter(errors))
+        raise InvalidDeal(errors[first][0], first, errors)
 
 
 def _directory(ctx, method, *args, **kwargs):
-    return ctx.call("directory", method, *args, timeout=DIRECTORY_TIMEOUT_SECONDS, **kwargs)
+    return ctx.call("directory", method, *args, timeout=_call_timeout(), **kwargs)
+
+
+def _call_timeout():
+    """Half the caller's own deadline (RPC_TIMEOUT_SECONDS), so a service that does not answer us is
+    our 504 naming it, before the gateway gives up on us."""
+    return settings.get().rpc_timeout_seconds / 2
 
 
 def _views(ctx, deals, query):

@@ -1,10 +1,9 @@
 """deals_in_workspace: other services' lookups of a workspace's live deals by id, uuid or exact name,
 over the real RPC path (the customer-goals API resolves an opportunity by name with FIRSTMATCH)."""
-import uuid
-
 import pytest
 
 from infra import rpc
+from services.accounts.tests.conftest import AccountsClient
 from services.deals.exceptions import InvalidQuery
 from services.deals.schemas import MAX_LOOKUP
 
@@ -19,7 +18,7 @@ def deals_rpc(test_env, system):
 
 
 def test_finds_live_deals_by_exact_name_ordered_by_name_then_id(api, ws, make_deal, deals_rpc):
-    account = str(uuid.uuid4())
+    account = AccountsClient(api, ws.token).create()
     first = make_deal(ws, name="Beta", account_uuid=account, current_state="won")
     make_deal(ws, name="beta")  # another case is another name
     second = make_deal(ws, name="Beta")
