@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.deals import domain
+from services.deals import domain, schemas
 from services.deals.exceptions import InvalidDeal, InvalidQuery
 
 NOW = datetime(2024, 5, 1, 12, 0)
@@ -124,3 +124,16 @@ def test_references_to_check_are_those_set_to_something_new():
     held = {"user_id": 7, "account_uuid": ACCOUNT, "campaign_uuid": None}
     assert domain.references_to_check(data, held, caller_user_id=1) == {}  # unchanged: not asked again
     assert domain.references_to_check({"name": "x"}, {}, caller_user_id=1) == {}
+
+
+def test_every_parameter_the_index_query_schema_documents_is_read():
+    samples = {"includes": "tags", "methods": "responsible_user_natural_name", "tag_id": "3", "tag_name": "VIP",
+               "observer_user_id": "4", "order": "id-desc", "page": "2", "perpage": "10",
+               "cursor": domain.encode_deal_cursor(("name_search", "asc"), "deal", 5)}
+    default = domain.parse_query({}, caller_user_id=1)
+    documented = set(schemas.DealIndexQuery().fields)
+    assert documented == set(samples)
+    for name in documented:
+        assert domain.parse_query({name: samples[name]}, caller_user_id=1) != default, name
+    assert set(schemas.DealViewQuery().fields) <= documented
+    assert set(schemas.DealStatsQuery().fields) - documented == {"currency"}
