@@ -1,6 +1,7 @@
 """Routes of the deals API (004 document): `{"deal": {...}}` in and out, errors
 `{"errors": {field: [messages]}}` (gateway.families.DealsFamily). See services/deals/README.md."""
 from gateway.routes import Route
+from services.deals import schemas
 
 TOTAL_HEADER = "X-Total-Count"
 NEXT_CURSOR_HEADER = "X-Next-Cursor"
@@ -50,14 +51,25 @@ def custom_fields_types(ctx):
 
 
 SERVICE = "deals"  # the service these routes call
+# Any size of id matches, and the use case answers 404 beyond the deal ids (store.deals._live): a bounded
+# converter (`int(max=...)`) would make werkzeug answer PUT/DELETE of a larger id with a 405, as the
+# rules of the other methods matched the path before the converter refused the value.
+DEAL = "/api/deals/<int:deal_id>.json"
 
 ROUTES = [
-    Route("/api/deals.json", ("GET",), list_deals),
-    Route("/api/deals.json", ("POST",), create_deal, status=201),
-    Route("/api/deals/search.json", ("GET",), search_deals),
-    Route("/api/deals/stats.json", ("GET",), deal_stats),
-    Route("/api/deals/custom_fields_types.json", ("GET",), custom_fields_types),
-    Route("/api/deals/<int:deal_id>.json", ("GET",), get_deal),
-    Route("/api/deals/<int:deal_id>.json", ("PUT", "PATCH"), update_deal),
-    Route("/api/deals/<int:deal_id>.json", ("DELETE",), delete_deal),
+    Route("/api/deals.json", ("GET",), list_deals, query=schemas.DealIndexQuery,
+          summary="List deals: order, filters, tags, custom fields, observers; page/perpage or cursor paging, "
+                  "total in X-Total-Count"),
+    Route("/api/deals.json", ("POST",), create_deal, body=schemas.DealDocument, status=201,
+          summary="Create a deal (201); an Idempotency-Key header replays the first answer to retries"),
+    Route("/api/deals/search.json", ("GET",), search_deals, query=schemas.DealSearchQuery,
+          summary="Deals whose name starts with `name`, case-insensitively, in name order"),
+    Route("/api/deals/stats.json", ("GET",), deal_stats, query=schemas.DealStatsQuery,
+          summary="How many deals match the filters, and the sum of value * value_count of those in `currency`"),
+    Route("/api/deals/custom_fields_types.json", ("GET",), custom_fields_types,
+          summary="The workspace's custom field types"),
+    Route(DEAL, ("GET",), get_deal, query=schemas.DealViewQuery, summary="Show a deal"),
+    Route(DEAL, ("PUT", "PATCH"), update_deal, body=schemas.DealChangeDocument,
+          summary="Change the fields sent; references are checked in the caller's workspace"),
+    Route(DEAL, ("DELETE",), delete_deal, summary="Delete a deal (soft); answers it as it was"),
 ]

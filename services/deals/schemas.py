@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 from contracts.events import OPPORTUNITY_STATES, OPPORTUNITY_TYPES, VALUE_TYPES
 from infra import reference
 from infra.events import isoformat
+from infra.validation import Id, Int64
 from services.deals import domain
 
 ID = validate.Range(min=1, max=domain.MAX_ID)
@@ -48,7 +49,7 @@ class CustomFieldInput(Schema):
     class Meta:
         unknown = RAISE
 
-    custom_fields_type_id = fields.Integer(strict=False, validate=ID)
+    custom_fields_type_id = Int64(strict=False, validate=ID)
     custom_fields_type_name = fields.String(validate=validate.Length(min=1, max=120))
     value = fields.String(validate=validate.Length(max=255))
     name = fields.String(validate=validate.Length(max=255))
@@ -69,8 +70,8 @@ class DealInput(Schema):
     class Meta:
         unknown = RAISE
 
-    user_id = fields.Integer(strict=False, allow_none=True, validate=ID)
-    company_id = fields.Integer(strict=False, allow_none=True, validate=ID)
+    user_id = Int64(strict=False, allow_none=True, validate=ID)
+    company_id = Int64(strict=False, allow_none=True, validate=ID)
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     description = fields.String(allow_none=True, validate=validate.Length(max=65535))
     value = fields.Decimal(required=True, allow_nan=False, validate=_amount())
@@ -87,10 +88,10 @@ class DealInput(Schema):
     account_uuid = fields.UUID(allow_none=True)
     campaign_uuid = fields.UUID(allow_none=True)
     input_uuid = fields.UUID(allow_none=True)
-    crop_id = fields.Integer(strict=False, allow_none=True, validate=ID)
-    variety_id = fields.Integer(strict=False, allow_none=True, validate=ID)
+    crop_id = Int64(strict=False, allow_none=True, validate=ID)
+    variety_id = Int64(strict=False, allow_none=True, validate=ID)
     quantity = fields.Decimal(allow_none=True, allow_nan=False, validate=_amount())
-    unit_id = fields.Integer(strict=False, allow_none=True, validate=validate.OneOf(sorted(reference.UNITS_BY_ID)))
+    unit_id = Int64(strict=False, allow_none=True, validate=validate.OneOf(sorted(reference.UNITS_BY_ID)))
 
     @pre_load
     def _drop_read_only(self, data, **kwargs):
@@ -105,6 +106,87 @@ class DealInput(Schema):
         for name in ("name", "value", "value_type", "value_count", "target_date"):
             if name in data and data[name] is None:
                 raise ValidationError("may not be null", name)
+
+
+class DealDocument(Schema):
+    """The body of a create: `{"deal": {...}}` (usecases._load reads it; the errors name the deal's fields)."""
+
+    deal = fields.Nested(DealInput, required=True)
+
+
+class DealChangeDocument(Schema):
+    """The body of an update: `{"deal": {...}}` with only the fields that change."""
+
+    deal = fields.Nested(DealInput, required=True, partial=True)
+
+
+# --- query strings, for the API reference (domain.query reads them; each field is tested to be read) ------
+def _described(field, description):
+    field.metadata["description"] = description
+    return field
+
+
+class DealViewQuery(Schema):
+    """What a deal shows beyond its columns (show, index, search)."""
+
+    includes = _described(fields.String(), "tags people company custom_fields, or all (space or comma separated)")
+    methods = _described(fields.String(), "responsible_user_natural_name")
+
+
+class DealFilterQuery(Schema):
+    """Which deals the index and stats count. Also `filter[<field>]=<value>` for every readable field
+    (exact match; empty or null: the deals without one) and `custom_fields[...]` in the document's
+    three forms, which a schema of fixed names cannot list."""
+
+    tag_id = _described(Int64(strict=False, validate=ID), "deals with this tag")
+    tag_name = _described(fields.String(), "deals with a tag of this name")
+    observer_user_id = _described(Int64(strict=False, allow_none=True, validate=ID),
+                                  "deals this user observes; without a value, the caller")
+
+
+class DealIndexQuery(DealViewQuery, DealFilterQuery):
+    order = _described(fields.String(), "<criterion>-<asc|desc>; criteria name (default), created_at, updated_at, "
+                                        "activity, target_date, id")
+    page = _described(Int64(strict=False, validate=validate.Range(min=1)), "from 1 (offset paging)")
+    perpage = _described(Int64(strict=False, validate=validate.Range(min=1, max=domain.MAX_PERPAGE)),
+                         "default {}, at most {}".format(domain.DEFAULT_PERPAGE, domain.MAX_PERPAGE))
+    cursor = _described(fields.String(), "X-Next-Cursor of the previous page (keyset paging, same order, no page)")
+
+
+class DealSearchQuery(DealViewQuery):
+    name = _described(fields.String(required=True), "the start of the name, case-insensitively")
+    perpage = _described(Int64(strict=False, validate=validate.Range(min=1, max=domain.MAX_PERPAGE)),
+                         "at most this many deals (default {})".format(domain.DEFAULT_PERPAGE))
+
+
+class DealStatsQuery(DealFilterQuery):
+    currency = _described(fields.String(), "ISO code whose deals are summed (default EUR)")
+
+
+MAX_LOOKUP = 500  # ids, uuids or names one deals_in_workspace call may ask for, and deals it answers
+
+
+def _lookup_list(item):
+    return fields.List(item, allow_none=True, load_default=None, validate=validate.Length(max=MAX_LOOKUP))
+
+
+class DealLookup(Schema):
+    """deals_in_workspace's arguments (other services' lookups). A uuid or name that cannot exist
+    matches nothing, like a missing one."""
+
+    class Meta:
+        unknown = RAISE
+
+    workspace_id = Id(required=True)
+    ids = _lookup_list(Id())
+    uuids = _lookup_list(fields.String(validate=validate.Length(max=255)))
+    names = _lookup_list(fields.String(validate=validate.Length(max=255)))
+
+
+def deal_reference(row):
+    """A deal as other services look it up (deals_in_workspace)."""
+    return {"id": row.id, "uuid": row.uuid, "name": row.name, "account_uuid": row.account_uuid,
+            "current_state": row.current_state}
 
 
 def deal_view(deal, extras=None):

@@ -196,3 +196,27 @@ def test_api_key_header_is_accepted(api, ws, make_deal):
     response = api.get("/api/deals.json", headers={"X-apikey": key})
     assert response.status_code == 200 and len(response.json()) == 1
     assert api.get("/api/deals.json").status_code == 401
+
+
+@pytest.mark.parametrize("deal_id", [2 ** 31, 2 ** 63 - 1, 2 ** 63, 2 ** 64, 10 ** 40])
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_a_deal_id_beyond_any_integer_is_a_404_in_the_deals_envelope(api, ws, method, deal_id):
+    body = {"deal": {"name": "x"}} if method == "PUT" else None
+    response = api.request(method, "/api/deals/{}.json".format(deal_id), ws.token, json=body)
+    assert response.status_code == 404, response.text
+    assert isinstance(response.json()["errors"], dict)
+
+
+@pytest.mark.parametrize("field", ["user_id", "company_id", "crop_id", "variety_id", "unit_id"])
+@pytest.mark.parametrize("number", [2 ** 63, 2 ** 64, -(2 ** 63) - 1])
+def test_an_integer_field_beyond_bigint_is_422_naming_it(api, ws, field, number):
+    response = api.post("/api/deals.json", {"deal": dict(DOCUMENT_DEAL, **{field: number})}, token=ws.token)
+    assert response.status_code == 422, response.text
+    assert field in response.json()["errors"]
+
+
+def test_a_custom_field_type_id_beyond_bigint_is_422_naming_it(api, ws):
+    body = dict(DOCUMENT_DEAL, custom_fields_attributes=[{"custom_fields_type_id": 2 ** 64, "value": "x"}])
+    response = api.post("/api/deals.json", {"deal": body}, token=ws.token)
+    assert response.status_code == 422, response.text
+    assert "custom_fields_attributes.0.custom_fields_type_id" in response.json()["errors"]

@@ -1,11 +1,12 @@
 """Deal rules without I/O."""
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
-from services.deals import domain
-from services.deals.exceptions import InvalidQuery
+from services.deals import domain, schemas
+from services.deals.exceptions import InvalidDeal, InvalidQuery
 
 NOW = datetime(2024, 5, 1, 12, 0)
 EARLIER = datetime(2024, 1, 1, 8, 0)
@@ -91,3 +92,48 @@ def test_bad_queries_name_the_parameter(args, field):
 def test_search_key_and_like_prefix_escape_wildcards():
     assert domain.search_key("MÄHDRESCHER") == "mähdrescher"
     assert domain.like_prefix("50%_a\\") == "50\\%\\_a\\\\%"
+
+
+ACCOUNT = "0b0e1f7e-6a57-4e64-9d0a-1f7e6a574e64"
+
+
+def test_deal_changes_of_a_new_deal_default_the_state_and_key_the_name():
+    changes = domain.deal_changes({}, {"name": "Mähdrescher", "account_uuid": uuid.UUID(ACCOUNT)}, NOW)
+    assert changes == {"name": "Mähdrescher", "name_search": "mähdrescher", "account_uuid": ACCOUNT,
+                       "current_state": "open_0", "finished_at": None}
+    assert domain.deal_changes({}, {"current_state": "won"}, NOW)["finished_at"] == NOW
+
+
+def test_deal_changes_keep_the_state_and_refuse_a_quantity_without_unit():
+    won = {"current_state": "won", "finished_at": EARLIER, "quantity": None, "unit_id": None}
+    assert domain.deal_changes(won, {"description": "x"}, NOW) == {"description": "x", "current_state": "won",
+                                                                    "finished_at": EARLIER}
+    with pytest.raises(InvalidDeal) as raised:
+        domain.deal_changes(won, {"quantity": Decimal("5")}, NOW)
+    assert raised.value.field == "unit_id"
+    with_unit = dict(won, quantity=Decimal("5"), unit_id=1)
+    assert domain.deal_changes(with_unit, {"quantity": Decimal("7")}, NOW)["quantity"] == Decimal("7")
+    with pytest.raises(InvalidDeal):
+        domain.deal_changes(with_unit, {"unit_id": None}, NOW)
+
+
+def test_references_to_check_are_those_set_to_something_new():
+    data = {"user_id": 7, "account_uuid": uuid.UUID(ACCOUNT), "campaign_uuid": None, "name": "x"}
+    assert domain.references_to_check(data, {}, caller_user_id=1) == {"user_id": 7, "account_uuid": ACCOUNT}
+    assert domain.references_to_check(data, {}, caller_user_id=7) == {"account_uuid": ACCOUNT}  # the caller
+    held = {"user_id": 7, "account_uuid": ACCOUNT, "campaign_uuid": None}
+    assert domain.references_to_check(data, held, caller_user_id=1) == {}  # unchanged: not asked again
+    assert domain.references_to_check({"name": "x"}, {}, caller_user_id=1) == {}
+
+
+def test_every_parameter_the_index_query_schema_documents_is_read():
+    samples = {"includes": "tags", "methods": "responsible_user_natural_name", "tag_id": "3", "tag_name": "VIP",
+               "observer_user_id": "4", "order": "id-desc", "page": "2", "perpage": "10",
+               "cursor": domain.encode_deal_cursor(("name_search", "asc"), "deal", 5)}
+    default = domain.parse_query({}, caller_user_id=1)
+    documented = set(schemas.DealIndexQuery().fields)
+    assert documented == set(samples)
+    for name in documented:
+        assert domain.parse_query({name: samples[name]}, caller_user_id=1) != default, name
+    assert set(schemas.DealViewQuery().fields) <= documented
+    assert set(schemas.DealStatsQuery().fields) - documented == {"currency"}

@@ -5,6 +5,7 @@ from sqlalchemy import create_engine, text
 
 from contracts.events import OpportunityChanged
 from infra.consumers import is_newer
+from services.accounts.tests.conftest import AccountsClient
 
 
 def outbox_rows(test_env, aggregate_id):
@@ -18,8 +19,8 @@ def outbox_rows(test_env, aggregate_id):
 
 
 def test_every_write_publishes_a_valid_event_with_increasing_versions(api, ws, make_deal, tap, test_env):
-    deal = make_deal(ws, account_uuid="0b0e1f7e-6a57-4e64-9d0a-1f7e6a574e64", quantity="12.5", unit_id=2,
-                     type="purchase", crop_id=3)
+    account = AccountsClient(api, ws.token).create()  # a deal's account must be one of its workspace
+    deal = make_deal(ws, account_uuid=account, quantity="12.5", unit_id=2, type="purchase", crop_id=3)
     path = "/api/deals/{}.json".format(deal["id"])
     api.put(path, {"deal": {"current_state": "won"}}, token=ws.token)
     api.put(path, {"deal": {"value": "20000"}}, token=ws.token)
@@ -34,6 +35,7 @@ def test_every_write_publishes_a_valid_event_with_increasing_versions(api, ws, m
     assert created["id"] == deal["id"] and created["workspace_id"] == ws.workspace["id"]
     assert created["user_id"] == ws.owner["id"] and created["currency_id"] == 978
     assert created["quantity"] == "12.5" and created["unit_id"] == 2 and created["type"] == "purchase"
+    assert created["account_uuid"] == account
     assert won["current_state"] == "won" and won["finished_at"] is not None
     assert events[2]["snapshot"]["value"] == "20000.0" and events[3]["snapshot"] is None
     assert len({event["event_id"] for event in events}) == 4

@@ -1,18 +1,19 @@
-"""Deal rules with no I/O: states and finished_at, the document's number and date forms, and the
-index query language (order, paging, filter[...], tags, custom_fields[...], observers)."""
-import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+"""The index query language (order, paging, filter[...], tags, custom_fields[...], observers,
+includes and methods), read from the query string into a DealQuery."""
+from __future__ import annotations
 
-from contracts.events import OPEN_STATES, OPPORTUNITY_STATES, OPPORTUNITY_TYPES, VALUE_TYPES
-from infra.cursors import decode_cursor, encode_cursor
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping, Optional
+
+from contracts.events import OPPORTUNITY_STATES, OPPORTUNITY_TYPES, VALUE_TYPES
+from services.deals.domain.cursors import decode_deal_cursor
+from services.deals.domain.deal import MAX_ID
+from services.deals.domain.values import parse_date
 from services.deals.exceptions import InvalidQuery
 
-FINISHED_STATES = ("won", "lost")
 DEFAULT_PERPAGE = 25
 MAX_PERPAGE = 250
-MAX_ID = 2 ** 31 - 1  # integer columns
 INCLUDES = ("tags", "people", "company", "custom_fields")
 METHODS = ("responsible_user_natural_name",)
 
@@ -36,108 +37,29 @@ FILTERABLE = {
 }
 CHOICES = {"value_type": VALUE_TYPES, "current_state": OPPORTUNITY_STATES, "type": OPPORTUNITY_TYPES}
 
-_DOCUMENT_DATE = re.compile(r"^(\d{1,2})[-.](\d{1,2})[-.](\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+CustomFieldCondition = tuple[Optional[int], Optional[str], str]  # (type id or None, type name or None, value)
 
 
-def parse_date(value):
-    """The document's `12-03-2014` (day-month-year, also with dots) or ISO `2014-03-12`."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("must be a date (YYYY-MM-DD or DD-MM-YYYY)")
-    text = value.strip()
-    match = _ISO_DATE.match(text)
-    if match:
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        match = _DOCUMENT_DATE.match(text)
-        if not match:
-            raise ValueError("must be a date (YYYY-MM-DD or DD-MM-YYYY)")
-        day, month, year = (int(part) for part in match.groups())
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise ValueError("is not a valid calendar date")
-
-
-def finished_at_after(old_state, old_finished_at, new_state, now):
-    """finished_at is set when the state becomes won or lost and cleared when the deal reopens."""
-    if new_state in OPEN_STATES:
-        return None
-    if new_state != old_state or old_finished_at is None:
-        return now
-    return old_finished_at
-
-
-def decimal_text(number):
-    """Decimals as the document shows them: `10000.0`, `75.5` (never an exponent)."""
-    if number is None:
-        return None
-    number = Decimal(number)
-    if number == number.to_integral_value():
-        return "{}.0".format(int(number))
-    return format(number.normalize(), "f")
-
-
-def json_number(number):
-    """A sum for the stats answer: an integer when whole (the document shows `217408`)."""
-    number = Decimal(number or 0)
-    if number == number.to_integral_value():
-        return int(number)
-    return float(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def parse_id_list(value, maximum=2 ** 63 - 1):
-    """`person_ids_set`: "1, 2" or [1, 2] -> sorted unique ints; ValueError if not ids."""
-    if value is None or value == "":
-        return []
-    parts = value.split(",") if isinstance(value, str) else value
-    if not isinstance(parts, (list, tuple)):
-        raise ValueError("must be a comma-separated list of ids")
-    ids = set()
-    for part in parts:
-        if isinstance(part, bool):
-            raise ValueError("must be a comma-separated list of ids")
-        text = str(part).strip()
-        if not text:
-            continue
-        if not text.isdigit() or len(text) > 19 or int(text) > maximum:
-            raise ValueError("must be a comma-separated list of ids")
-        ids.add(int(text))
-    return sorted(ids)
-
-
-def search_key(name):
-    """The case-insensitive form names are searched by (stored, indexed, same on every database)."""
-    return (name or "").casefold()
-
-
-def like_prefix(term):
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
-
-
-# --- the index query ------------------------------------------------------------------------------
 @dataclass
 class DealQuery:
-    filters: dict = field(default_factory=dict)
-    tag_id: int = None
-    tag_name: str = None
-    custom_fields: list = field(default_factory=list)  # [(type id or None, type name or None, value)]
-    observer_user_id: int = None
-    order: tuple = ("name_search", "asc")
+    filters: dict[str, Any] = field(default_factory=dict)
+    tag_id: Optional[int] = None
+    tag_name: Optional[str] = None
+    custom_fields: list[CustomFieldCondition] = field(default_factory=list)
+    observer_user_id: Optional[int] = None
+    order: tuple[str, str] = ("name_search", "asc")
     page: int = 1
     perpage: int = DEFAULT_PERPAGE
-    cursor: tuple = None  # (sort value, id) of the last deal of the previous page
-    includes: frozenset = frozenset()
-    methods: frozenset = frozenset()
+    cursor: Optional[tuple[Any, int]] = None  # (sort value, id) of the last deal of the previous page
+    includes: frozenset[str] = frozenset()
+    methods: frozenset[str] = frozenset()
 
 
-def parse_query(args, caller_user_id):
+def parse_query(args: Mapping[str, Any], caller_user_id: int) -> DealQuery:
     """The index/stats query parameters (a flat dict of the query string) as a DealQuery."""
     query = DealQuery()
-    custom = {}
+    custom: dict[str, str] = {}
     for key, raw in args.items():
         value = raw if isinstance(raw, str) else str(raw)
         if key.startswith("filter[") and key.endswith("]"):
@@ -167,7 +89,7 @@ def parse_query(args, caller_user_id):
     return query
 
 
-def parse_order(order):
+def parse_order(order: Any) -> tuple[str, str]:
     """`name-asc` (default), `created_at-desc`...; a criterion alone gets its own default direction."""
     if order in (None, ""):
         return ("name_search", "asc")
@@ -181,43 +103,7 @@ def parse_order(order):
     return (column, direction)
 
 
-# --- keyset cursors of the index: [order column, direction, last sort value, last id] --------------
-def encode_deal_cursor(order, sort_value, deal_id):
-    if isinstance(sort_value, (date, datetime)):
-        sort_value = sort_value.isoformat()
-    return encode_cursor([order[0], order[1], sort_value, deal_id])
-
-
-def decode_deal_cursor(text, order):
-    """(sort value, id) of a cursor made for the same order; InvalidQuery for anything else."""
-    try:
-        values = decode_cursor(text, InvalidQuery)
-    except InvalidQuery:
-        raise InvalidQuery("is not a cursor of the deals index", "cursor")
-    if len(values) != 4 or type(values[3]) is not int or not 0 < values[3] <= MAX_ID:
-        raise InvalidQuery("is not a cursor of the deals index", "cursor")
-    if (values[0], values[1]) != tuple(order):
-        raise InvalidQuery("was made for another order; send the order it came with", "cursor")
-    column, raw = order[0], values[2]
-    try:
-        if column == "id":
-            if type(raw) is not int:
-                raise ValueError
-            sort_value = raw
-        elif column in ("created_at", "updated_at"):
-            sort_value = datetime.fromisoformat(raw)
-        elif column == "target_date":
-            sort_value = date.fromisoformat(raw)
-        elif isinstance(raw, str):
-            sort_value = raw
-        else:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise InvalidQuery("is not a cursor of the deals index", "cursor")
-    return sort_value, values[3]
-
-
-def _filter_value(name, value):
+def _filter_value(name: str, value: str) -> Any:
     kind = FILTERABLE.get(name)
     param = "filter[{}]".format(name)
     if kind is None:
@@ -246,7 +132,7 @@ def _filter_value(name, value):
     return value
 
 
-def _custom_field_conditions(custom):
+def _custom_field_conditions(custom: Mapping[str, str]) -> list[CustomFieldCondition]:
     """The document's three forms: {custom_field_type_id, value}, {custom_field_type_name, value},
     and {<type id>: value, ...} (all must match)."""
     if not custom:
@@ -258,13 +144,13 @@ def _custom_field_conditions(custom):
             type_id = _int(custom["custom_field_type_id"], "custom_fields[custom_field_type_id]")
             return [(type_id, None, custom["value"])]
         return [(None, custom["custom_field_type_name"], custom["value"])]
-    conditions = []
+    conditions: list[CustomFieldCondition] = []
     for key, value in sorted(custom.items()):
         conditions.append((_int(key, "custom_fields[{}]".format(key)), None, value))
     return conditions
 
 
-def _words(value, allowed, param, allow_all=False):
+def _words(value: Any, allowed: tuple[str, ...], param: str, allow_all: bool = False) -> frozenset[str]:
     if value in (None, ""):
         return frozenset()
     words = set(str(value).replace(",", " ").split())
@@ -276,7 +162,7 @@ def _words(value, allowed, param, allow_all=False):
     return frozenset(words)
 
 
-def _int(value, param, minimum=None):
+def _int(value: Any, param: str, minimum: Optional[int] = None) -> int:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
