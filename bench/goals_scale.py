@@ -6,8 +6,8 @@
 A throw-away PostgreSQL database gets the goals schema; opportunities of one workspace and campaign
 (10 products, 100 users, every state) and the contributions of 20 goals are bulk-loaded with COPY.
 At each size the event handler's work is timed for a mix of updates of existing deals and new deals,
-twice: `event` is `progress.apply_change` + commit (the projection and the goals), `handler` is the
-whole consumer body from the decoded JSON message (`service.apply_opportunity_event`: the contract
+twice: `event` is `consumers.apply_change` + commit (the projection and the goals), `handler` is the
+whole consumer body from the decoded JSON message (`consumers.OPPORTUNITY_CHANGED.handle`: the contract
 check, apply, commit). Each reports wall time, this process's CPU time, the PostgreSQL backends' CPU
 time (from /proc: the server must be local) and SQL statements per event (the commit not counted).
 For contrast, a from-scratch recomputation of the workspace-wide goal (what a rescan per event would
@@ -162,8 +162,7 @@ class BackendCpu:
 def time_events(sessions, engine, counter, size, events, rng, kind):
     """`kind` "event": apply_change + commit with a loaded snapshot; "handler": the consumer body with
     the wire payload. Returns (wall ms, cpu ms, statements) per event."""
-    from services.goals import progress
-    from services.goals.service import apply_opportunity_event
+    from services.goals.consumers import OPPORTUNITY_CHANGED, apply_change
     with engine.connect() as connection:
         existing = [row[0] for row in connection.execute(text(
             "SELECT uuid FROM opportunities TABLESAMPLE SYSTEM (1) LIMIT :n"), {"n": events})]
@@ -185,9 +184,9 @@ def time_events(sessions, engine, counter, size, events, rng, kind):
         started, started_cpu = time.perf_counter(), time.process_time()
         with sessions() as session:
             if kind == "handler":
-                apply_opportunity_event(session, payload)
+                OPPORTUNITY_CHANGED.handle(session, payload)
             else:
-                progress.apply_change(session, deal_uuid, WS, version, data)
+                apply_change(session, deal_uuid, WS, version, data)
                 session.commit()
         durations.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
@@ -202,12 +201,12 @@ def summary(measured):
 
 
 def time_rescan(sessions):
-    from services.goals import progress
+    from services.goals.figures import recompute_goal
     from services.goals.models import Goal
     with sessions() as session:
         goal = session.query(Goal).filter(Goal.assigned.is_(False)).order_by(Goal.id).first()
         started = time.perf_counter()
-        progress.recompute_goal(session, goal)
+        recompute_goal(session, goal)
         session.commit()
         return (time.perf_counter() - started) * 1000
 

@@ -19,14 +19,15 @@ import sys  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
-from sqlalchemy import delete, select  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from contracts.events import OpportunitySnapshot  # noqa: E402
 from infra import rpc, settings  # noqa: E402
 from infra.db import get_engine  # noqa: E402
-from services.goals import domain, progress  # noqa: E402
-from services.goals.models import Goal, GoalAssignment, GoalMember, Opportunity  # noqa: E402
+from services.goals import domain  # noqa: E402
+from services.goals.consumers import apply_change  # noqa: E402
+from services.goals.figures import recompute_goal  # noqa: E402
+from services.goals.store import maintenance, projection  # noqa: E402
 
 PAGE = 500
 
@@ -61,31 +62,23 @@ def deal_pages(proxies, workspace_id=None):
 
 
 # --- resync -------------------------------------------------------------------------------------------
-def _goals_query(workspace_id):
-    query = select(Goal).where(Goal.deleted_at.is_(None))
-    return query if workspace_id is None else query.where(Goal.workspace_id == workspace_id)
-
-
 def resync(workspace_id=None, out=sys.stdout):
     sessions = session_factory()
     applied = seen = 0
     with cluster() as proxies:
         for items in deal_pages(proxies, workspace_id):
             with sessions() as session:
-                for aggregate_id, workspace_id, version, snapshot in items:
+                for aggregate_id, deal_workspace_id, version, snapshot in items:
                     seen += 1
-                    applied += progress.apply_change(session, aggregate_id, workspace_id, version, snapshot,
-                                                     replay_same_version=True)
+                    applied += apply_change(session, aggregate_id, deal_workspace_id, version, snapshot,
+                                            replay_same_version=True)
                 session.commit()
         refreshed = refresh_memberships(sessions, proxies, workspace_id)
     with sessions() as session:
-        goal_ids = [goal.id for goal in session.scalars(_goals_query(workspace_id).order_by(Goal.id))]
+        goal_ids = maintenance.live_goal_ids(session, workspace_id)
     for goal_id in goal_ids:
         with sessions() as session:
-            goal = session.get(Goal, goal_id)
-            progress.lock_campaigns(session, goal.workspace_id, {goal.campaign_uuid}, shared=False)
-            session.refresh(goal, with_for_update=True)
-            progress.recompute_goal(session, goal)
+            recompute_goal(session, maintenance.goal_for_recompute(session, goal_id))
             session.commit()
     print("resync: {} opportunities from deals, {} applied; {} group memberships refreshed; {} goals recomputed"
           .format(seen, applied, refreshed, len(goal_ids)), file=out)
@@ -96,23 +89,17 @@ def refresh_memberships(sessions, proxies, workspace_id=None):
     """Group members as the directory knows them now (goals keep the membership they were computed with)."""
     refreshed = 0
     with sessions() as session:
-        query = (select(Goal.id, Goal.workspace_id, GoalAssignment.assignee_id)
-                 .join(GoalAssignment, GoalAssignment.goal_id == Goal.id)
-                 .where(Goal.deleted_at.is_(None), GoalAssignment.kind == "group"))
-        if workspace_id is not None:
-            query = query.where(Goal.workspace_id == workspace_id)
-        rows = session.execute(query).all()
+        rows = maintenance.assigned_groups(session, workspace_id)
         by_workspace = defaultdict(set)
-        for _, workspace_id, group_id in rows:
-            by_workspace[workspace_id].add(group_id)
+        for _, goal_workspace_id, group_id in rows:
+            by_workspace[goal_workspace_id].add(group_id)
         members = {}
-        for workspace_id, group_ids in by_workspace.items():
-            for group in proxies.call("directory", "groups_in_workspace", [workspace_id],
+        for goal_workspace_id, group_ids in by_workspace.items():
+            for group in proxies.call("directory", "groups_in_workspace", [goal_workspace_id],
                                       {"group_ids": sorted(group_ids)}):
                 members[group["id"]] = group["members"]
         for goal_id, _, group_id in rows:
-            session.execute(delete(GoalMember).where(GoalMember.goal_id == goal_id, GoalMember.group_id == group_id))
-            session.add_all(GoalMember(goal_id=goal_id, group_id=group_id, user_id=u) for u in members.get(group_id, ()))
+            maintenance.replace_group_members(session, goal_id, group_id, members.get(group_id, ()))
             refreshed += 1
         session.commit()
     return refreshed
@@ -122,14 +109,12 @@ def refresh_memberships(sessions, proxies, workspace_id=None):
 def reconcile(local=False, workspace_id=None, out=sys.stdout):
     sessions = session_factory()
     with sessions() as session:
-        goals = session.scalars(_goals_query(workspace_id).order_by(Goal.id)).all()
-        members = defaultdict(set)
-        for goal_id, user_id in session.execute(select(GoalMember.goal_id, GoalMember.user_id)):
-            members[goal_id].add(user_id)
+        goals = maintenance.live_goals(session, workspace_id)
+        members = maintenance.members_by_goal(session)
     index = defaultdict(list)
     for goal in goals:
         index[(goal.workspace_id, goal.campaign_uuid, goal.goal_type)].append(
-            (goal, progress.goal_spec(goal, members[goal.id])))
+            (goal, domain.goal_spec(goal, members[goal.id])))
     sums = {goal.id: [Decimal(0), Decimal(0)] for goal in goals}
 
     def count(opp):
@@ -142,19 +127,16 @@ def reconcile(local=False, workspace_id=None, out=sys.stdout):
     seen = 0
     if local:
         with sessions() as session:
-            query = select(Opportunity).where(Opportunity.deleted.is_(False))
-            if workspace_id is not None:
-                query = query.where(Opportunity.workspace_id == workspace_id)
-            for row in session.scalars(query.execution_options(yield_per=2000)):
+            for opp in projection.live_opportunities(session, workspace_id):
                 seen += 1
-                count(progress.opportunity_dict(row))
+                count(opp)
     else:
         with cluster() as proxies:
             for items in deal_pages(proxies, workspace_id):
-                for aggregate_id, workspace_id, _, snapshot in items:
+                for aggregate_id, deal_workspace_id, _, snapshot in items:
                     seen += 1
                     if snapshot is not None:
-                        count(dict(progress.projected_fields(workspace_id, snapshot), uuid=aggregate_id))
+                        count(dict(domain.projected_fields(deal_workspace_id, snapshot), uuid=aggregate_id))
     drifted = 0
     for goal in goals:
         current, forecast = sums[goal.id]

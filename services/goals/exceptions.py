@@ -3,13 +3,10 @@
 Codes are the document's; HTTP statuses are ours (the document gives none): 400 for a request that
 cannot be accepted as sent, 403 for "not the owner", 404 for a goal or campaign that does not
 exist in the caller's workspace (another workspace's goal answers exactly like a missing one).
+Code 1 (missing JSON body) and 2 (invalid action) are the gateway's (gateway/errors.py): it reads
+the body and maps each action to its RPC.
 """
 from infra.errors import NotFound, PermissionDenied, ValidationFailed
-
-
-class InvalidAction(ValidationFailed):
-    code = 2
-    message = "Invalid action"
 
 
 class InvalidGoalRequest(ValidationFailed):

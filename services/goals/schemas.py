@@ -4,12 +4,26 @@ from decimal import Decimal
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from infra.events import isoformat
+from infra.validation import Id, Int64
 from services.goals import domain
 
+INT32_MAX = 2 ** 31 - 1
 
 
-def ids(**kwargs):
-    return fields.List(fields.Integer(strict=True), validate=validate.Length(max=1000), **kwargs)
+def stored_id(**kwargs):
+    """An id the goals database keeps in an INTEGER column (users, groups, crops, varieties, as the
+    directory and the deals keep them): 1 .. 2^31-1."""
+    return Int64(validate=validate.Range(min=1, max=INT32_MAX), **kwargs)
+
+
+def ids(size=validate.Length(max=1000), **kwargs):
+    return fields.List(stored_id(), validate=size, **kwargs)
+
+
+def routed_action():
+    """The body's `action`: the gateway calls one RPC per action (gateway/routes/goals.py) and
+    forwards the body as sent."""
+    return fields.String()
 
 
 PERCENT = validate.Range(min=0, max=100)
@@ -31,28 +45,28 @@ class Amount(fields.Decimal):
 
 
 class ListGoalsSchema(Schema):
-    action = fields.String(required=True)
+    action = routed_action()
     campaigns = fields.List(fields.String(validate=validate.Length(max=64)), validate=validate.Length(max=500))
     owner = fields.List(fields.String(validate=validate.Length(max=64)), validate=validate.Length(max=500))
     user_assigned = ids()
     group_assigned = ids()
-    progress_min = fields.Integer(strict=True, validate=PERCENT, allow_none=True)
-    progress_max = fields.Integer(strict=True, validate=PERCENT, allow_none=True)
+    progress_min = Int64(validate=PERCENT, allow_none=True)
+    progress_max = Int64(validate=PERCENT, allow_none=True)
     page = fields.String(allow_none=True, validate=validate.Length(max=512))
-    page_size = fields.Integer(strict=True, load_default=10, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+    page_size = Int64(load_default=10, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class CreateGoalSchema(Schema):
-    action = fields.String(required=True)
+    action = routed_action()
     description = fields.String(required=True, validate=validate.Length(min=1, max=500))
     campaign_uuid = fields.UUID(required=True)
     goal_type = fields.String(required=True)
     goal_subtype = fields.String(required=True)
     input_uuid = fields.UUID(allow_none=True, load_default=None)
-    crop_id = fields.Integer(strict=True, allow_none=True, load_default=None)
-    variety_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    crop_id = stored_id(allow_none=True, load_default=None)
+    variety_id = stored_id(allow_none=True, load_default=None)
     amount = Amount(required=True)
-    id_unit = fields.Integer(strict=True, required=True)
+    id_unit = Id(required=True)
     users = ids(load_default=list)
     groups = ids(load_default=list)
 
@@ -67,9 +81,8 @@ class CreateGoalSchema(Schema):
             raise ValidationError("must be an id of the {} table".format(table), "id_unit")
 
 
-
 class UpdateGoalSchema(Schema):
-    action = fields.String(required=True)
+    action = routed_action()
     uuid = fields.UUID(required=True)
     description = fields.String(validate=validate.Length(min=1, max=500))
     amount = Amount()
@@ -78,7 +91,7 @@ class UpdateGoalSchema(Schema):
 
 
 class DeleteGoalSchema(Schema):
-    action = fields.String(required=True)
+    action = routed_action()
     uuid = fields.UUID(required=True)
 
 
@@ -94,21 +107,21 @@ class AssignSchema(Schema):
 
 
 class UnassignUsersSchema(Schema):
-    action = fields.String(required=True)
+    action = routed_action()
     goal_uuid = fields.UUID(required=True)
-    users = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=1000))
+    users = ids(required=True, size=validate.Length(min=1, max=1000))
 
 
 class UnassignGroupsSchema(Schema):
-    action = fields.String(required=True)
+    action = routed_action()
     goal_uuid = fields.UUID(required=True)
-    groups = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=1000))
+    groups = ids(required=True, size=validate.Length(min=1, max=1000))
 
 
 class ProgressSchema(Schema):
     goal_uuid = fields.UUID(required=True)
-    user_id = fields.Integer(strict=True, allow_none=True, load_default=None)
-    group_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    user_id = stored_id(allow_none=True, load_default=None)
+    group_id = stored_id(allow_none=True, load_default=None)
 
     @validates_schema
     def _not_both(self, data, **kwargs):
@@ -194,3 +207,14 @@ def other_unit_view(row, opportunity_names):
     name, deal_id = opportunity_names.get(row.opportunity_uuid, (None, None))
     return {"uuid": row.opportunity_uuid, "id": deal_id, "name": name, "quantity": domain.number(row.raw_quantity),
             "unit_id": row.raw_unit_id, "user_id": row.user_id}
+
+
+def goal_event_snapshot(goal, previous_current):
+    """The snapshot of goal_progress_changed / goal_achieved (docs/events.md): decimals as strings."""
+    text = domain.decimal_text
+    return {"uuid": goal.uuid, "workspace_id": goal.workspace_id, "campaign_uuid": goal.campaign_uuid,
+            "goal_type": goal.goal_type, "goal_subtype": goal.goal_subtype, "id_unit": goal.id_unit,
+            "unit": domain.unit_label(goal.goal_subtype, goal.id_unit), "amount": text(goal.amount),
+            "current": text(goal.current), "previous_current": text(previous_current),
+            "forecast": text(goal.forecast), "progress": text(goal.progress),
+            "achieved_at": isoformat(goal.achieved_at)}

@@ -9,6 +9,7 @@ from tests.support.events import wait_for
 from tests.support.events import opportunity_event as shared_opportunity_event
 
 INPUT = "0b6f3a43-3d3c-4a52-9d5c-2f8d3f0e7a11"
+QUEUE = "evt-deals-opportunity_changed--goals.handle_opportunity_changed"  # the goals consumer's queue
 
 
 class GoalsClient:
@@ -59,8 +60,6 @@ def run_cli(*args, timeout=120):
     done = subprocess.run([sys.executable, "-m", "services.goals.cli", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout)
     return done.returncode, done.stdout + done.stderr
-
-
 
 
 def assert_stays(probe, expected, seconds=1.0, interval=0.2):

@@ -1,4 +1,4 @@
-"""The consumer's body (`service.apply_opportunity_event` -> `progress.apply_change`) straight against the
+"""The consumer (`consumers.OPPORTUNITY_CHANGED` -> `consumers.apply_change`) straight against the
 database, on SQLite (`make run`) and PostgreSQL: figures, duplicates and reordering, the outbox, the
 row lock and the campaign lock, the statements an event costs, and poison messages."""
 import itertools
@@ -10,11 +10,15 @@ from sqlalchemy import create_engine, event as sa_event, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from services.goals import domain, progress
+from infra.consumers import PoisonMessage
+from services.goals import domain
+from services.goals.consumers import OPPORTUNITY_CHANGED, apply_change
+from services.goals.figures import recompute_goal
 from services.goals.models import Base, Contribution, Goal, GoalMember, Opportunity, outbox
-from tests.support.resources import sqlite_or_postgres_engine
-from services.goals.service import PoisonEvent, apply_opportunity_event
+from services.goals.store import assignments, projection
+from services.goals.store.locks import lock_campaigns
 from tests.support.events import opportunity_event
+from tests.support.resources import sqlite_or_postgres_engine
 
 INPUT, OTHER_INPUT = str(uuid.uuid4()), str(uuid.uuid4())
 _workspaces = itertools.count(uuid.uuid4().int % 10 ** 6 + 10 ** 8)
@@ -58,7 +62,7 @@ class Workspace:
 
     def apply(self, payload):
         with self.sessions() as session:
-            apply_opportunity_event(session, payload)
+            OPPORTUNITY_CHANGED.handle(session, payload)
 
     def figures(self, goal_id):
         with self.sessions() as session:
@@ -75,9 +79,9 @@ class Workspace:
         with self.sessions() as session:
             for goal_id in goal_ids:
                 goal = session.get(Goal, goal_id)
-                members = progress.member_ids(session, goal.id)
+                members = assignments.member_ids(session, goal.id)
                 current, forecast, contributions = domain.figures(
-                    progress.goal_spec(goal, members), progress.candidate_opportunities(session, goal, members))
+                    domain.goal_spec(goal, members), projection.candidate_opportunities(session, goal, members))
                 assert (goal.current, goal.forecast) == (current, forecast)
                 stored = {(c.opportunity_uuid, c.state, c.amount)
                           for c in session.scalars(select(Contribution).where(Contribution.goal_id == goal_id))}
@@ -150,8 +154,8 @@ def test_resync_replays_the_same_version(sessions):
     snapshot = dict(ws.event(deal, 1, quantity="12")["snapshot"], quantity=Decimal(12), value=Decimal(100),
                     value_count=Decimal(1))
     with sessions() as session:
-        assert progress.apply_change(session, deal, ws.id, 1, snapshot) is False
-        assert progress.apply_change(session, deal, ws.id, 1, snapshot, replay_same_version=True) is True
+        assert apply_change(session, deal, ws.id, 1, snapshot) is False
+        assert apply_change(session, deal, ws.id, 1, snapshot, replay_same_version=True) is True
         session.commit()
     assert ws.figures(goal)[0] == 12
     ws.assert_recomputed(goal)
@@ -168,8 +172,8 @@ def test_a_poison_message_raises_before_touching_the_database():
     missing = opportunity_event(ws_id, 1, deal)
     del missing["version"]
     for payload in ("not an object", None, [], bad_state, other_uuid, deleted_with_snapshot, missing):
-        with pytest.raises(PoisonEvent):
-            apply_opportunity_event(object(), payload)  # no database: refused before any query
+        with pytest.raises(PoisonMessage):
+            OPPORTUNITY_CHANGED.handle(object(), payload)  # no database: refused before any query
 
 
 # --- PostgreSQL: statements per event and locks --------------------------------------------------------
@@ -203,8 +207,7 @@ def test_statements_per_event_on_postgresql(pg_sessions):
     # statement, prepared once per connection
     assert no_goal == ["INSERT", "UPDATE", "PREPARE", "EXECUTE"], no_goal
     with pg_sessions() as session:  # a rolled back transaction keeps the connection's prepared statement
-        progress.apply_change(session, str(uuid.uuid4()), ws.id, 1, dict(ws.event(deal, 1)["snapshot"],
-                                                                         quantity=Decimal(10)))
+        apply_change(session, str(uuid.uuid4()), ws.id, 1, dict(ws.event(deal, 1)["snapshot"], quantity=Decimal(10)))
         session.rollback()
     ws.goal()
     one_goal = count_statements(pg_sessions, lambda: ws.apply(ws.event(deal, 1)))
@@ -233,13 +236,13 @@ def test_a_second_event_of_the_same_deal_waits_for_the_first_on_postgresql(pg_se
     deal = str(uuid.uuid4())
     first = ws.event(deal, 1, quantity="10")["snapshot"]
     with pg_sessions() as one, pg_sessions() as two:
-        assert progress.apply_change(one, deal, ws.id, 1, dict(first, quantity=Decimal(10)))  # a new row, locked
+        assert apply_change(one, deal, ws.id, 1, dict(first, quantity=Decimal(10)))  # a new row, locked
         lock_timeout(two)
         with pytest.raises(OperationalError, match="lock"):
-            progress.apply_change(two, deal, ws.id, 2, dict(first, quantity=Decimal(20)))
+            apply_change(two, deal, ws.id, 2, dict(first, quantity=Decimal(20)))
         two.rollback()
         one.commit()
-        assert progress.apply_change(two, deal, ws.id, 2, dict(first, quantity=Decimal(20)))
+        assert apply_change(two, deal, ws.id, 2, dict(first, quantity=Decimal(20)))
         two.commit()
     with pg_sessions() as session:
         assert session.get(Opportunity, deal).version == 2
@@ -249,7 +252,7 @@ def assert_campaign_locked(sessions, workspace_id, campaign):
     with sessions() as recompute:
         lock_timeout(recompute)
         with pytest.raises(OperationalError, match="lock"):
-            progress.lock_campaigns(recompute, workspace_id, {campaign}, shared=False)
+            lock_campaigns(recompute, workspace_id, {campaign}, shared=False)
 
 
 def test_an_event_holds_its_campaign_locks_against_recomputations_on_postgresql(pg_sessions):
@@ -258,16 +261,16 @@ def test_an_event_holds_its_campaign_locks_against_recomputations_on_postgresql(
     deal = str(uuid.uuid4())
     snapshot = dict(ws.event(deal, 1)["snapshot"], quantity=Decimal(10))
     with pg_sessions() as event_session:
-        progress.apply_change(event_session, deal, ws.id, 1, snapshot)
+        apply_change(event_session, deal, ws.id, 1, snapshot)
         assert_campaign_locked(pg_sessions, ws.id, ws.campaign)
         event_session.commit()
     with pg_sessions() as recompute:
-        progress.recompute_goal(recompute, recompute.get(Goal, goal_id))
+        recompute_goal(recompute, recompute.get(Goal, goal_id))
         recompute.commit()
     assert ws.figures(goal_id)[0] == 10
     elsewhere = str(uuid.uuid4())
     with pg_sessions() as event_session:  # a move between campaigns holds both until it commits
-        progress.apply_change(event_session, deal, ws.id, 2, dict(snapshot, campaign_uuid=elsewhere))
+        apply_change(event_session, deal, ws.id, 2, dict(snapshot, campaign_uuid=elsewhere))
         assert_campaign_locked(pg_sessions, ws.id, ws.campaign)
         assert_campaign_locked(pg_sessions, ws.id, elsewhere)
         event_session.commit()

@@ -5,10 +5,8 @@ import time
 import uuid
 
 from infra.consumers import dead_letter_queue_name
-from services.goals.tests.support import INPUT, opportunity_event, assert_stays, run_cli, wait_for
+from services.goals.tests.support import INPUT, QUEUE, assert_stays, opportunity_event, run_cli, wait_for
 from tests.support.resources import queue_info
-
-QUEUE = "evt-deals-opportunity_changed--goals.handle_opportunity_changed"
 
 
 def won(goals, version=1, deal_uuid=None, **fields):
