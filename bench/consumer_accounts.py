@@ -18,7 +18,7 @@ import uuid
 from sqlalchemy import select, text
 from sqlalchemy.orm import sessionmaker
 
-from bench.support import BackendCpu, StatementCounter, migrated_database, summarize, write_result
+from bench.support import BackendCpu, StatementCounter, machine_lock, migrated_database, summarize, write_result
 
 WS = 1
 STATES = ["open_0", "open_25", "open_50", "open_75", "won", "lost"]
@@ -83,6 +83,7 @@ def main():
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--write", action="store_true", help="write bench/results/consumer_accounts.json")
     args = parser.parse_args()
+    lock = machine_lock()  # noqa: F841  (one benchmark per machine; held until the process exits)
     from infra.db import get_engine
     from services.accounts.service import apply_opportunity_event
     with migrated_database("accounts") as url:

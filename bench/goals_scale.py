@@ -26,7 +26,7 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
-from bench.support import BackendCpu, StatementCounter, migrated_database, summarize, write_result
+from bench.support import BackendCpu, StatementCounter, machine_lock, migrated_database, summarize, write_result
 
 WS, CAMPAIGN = 1, str(uuid.UUID(int=1))
 INPUTS = [str(uuid.UUID(int=100 + i)) for i in range(10)]
@@ -179,6 +179,7 @@ def main():
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--write", action="store_true", help="write bench/results/goals_scale.json")
     args = parser.parse_args()
+    lock = machine_lock()  # noqa: F841  (one benchmark per machine; held until the process exits)
     sizes = [10 ** 4, 10 ** 5] + ([10 ** 6] if args.full else [])
     rng = random.Random(42)
     results, loaded = [], 0

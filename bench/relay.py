@@ -244,8 +244,9 @@ def main():
                     entry["paced"] = paced = bench.paced(bench.relay(window), args.rate, args.seconds)
                     latency = paced["commit_to_delivery"]
                     print("{:<40} paced {:.0f}/s for {:.0f} s: {}/{} delivered, commit->delivery p50 {} ms "
-                          "p99 {} ms max {} ms".format(name, args.rate, args.seconds, paced["delivered"], paced["events"],
-                                                      latency["p50_ms"], latency["p99_ms"], latency["max_ms"]))
+                          "p99 {} ms max {} ms".format(name, args.rate, args.seconds, paced["delivered"],
+                                                      paced["events"], latency["p50_ms"], latency["p99_ms"],
+                                                      latency["max_ms"]))
                 results.append(entry)
         finally:
             bench.close()

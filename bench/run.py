@@ -194,11 +194,12 @@ def load_data_set(bench, report, sizes, args):
                                                           entry["workspace_id"], " | ".join(entry["output"])))
     log("small workspace reads, after the big workspace was loaded ({}/s)".format(isolation_rate))
     after = small_reads()
-    report["isolation"] = {name: {"before_p50_ms": before[name].get("p50_ms"), "after_p50_ms": after[name].get("p50_ms"),
-                                  "before_p99_ms": before[name].get("p99_ms"), "after_p99_ms": after[name].get("p99_ms"),
-                                  "p50_ratio": ratio_of(after[name].get("p50_ms"), before[name].get("p50_ms")),
-                                  "before": before[name], "after": after[name]}
-                           for name in ISOLATION_READS}
+    report["isolation"] = {
+        name: {"before_p50_ms": before[name].get("p50_ms"), "after_p50_ms": after[name].get("p50_ms"),
+               "before_p99_ms": before[name].get("p99_ms"), "after_p99_ms": after[name].get("p99_ms"),
+               "p50_ratio": ratio_of(after[name].get("p50_ms"), before[name].get("p50_ms")),
+               "before": before[name], "after": after[name]}
+        for name in ISOLATION_READS}
     return big
 
 
@@ -218,12 +219,12 @@ def measure_big_workspace(bench, report, big, args):
     log("first page vs last page")
     report["depth"] = {}
     for name, first in DEPTH:
-        deep = bench.measure(name, getattr(requests, name))
+        deep, shallow = bench.measure(name, getattr(requests, name)), results[first]
         report["depth"][name] = {
             "first_page": first, "result": deep,
             "p50_ratio_to_first_page": ratio_of(deep["constant_rate"].get("p50_ms"),
-                                              results[first]["constant_rate"].get("p50_ms")),
-            "throughput_ratio_to_first_page": ratio_of(deep["saturate"]["ok_rps"], results[first]["saturate"]["ok_rps"])}
+                                                shallow["constant_rate"].get("p50_ms")),
+            "throughput_ratio_to_first_page": ratio_of(deep["saturate"]["ok_rps"], shallow["saturate"]["ok_rps"])}
     for name in WRITES:
         results[name] = bench.measure(name, getattr(requests, name))
     probes = 20 if args.quick else PROBES
