@@ -34,6 +34,16 @@ ISOLATION_READS = ("get_account", "list_accounts", "list_goals", "goal_progress"
                    "list_accounts_open_deals", "deals_search")
 
 
+def _one_row(url, sql, parameters):
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            return cursor.fetchone()
+    finally:
+        connection.close()
+
+
 def auth(caller):
     return {"Authorization": "Bearer " + caller.token}
 
@@ -54,31 +64,19 @@ class Requests:
 
     def _deal_cursor_at(self, urls, offset):
         """The X-Next-Cursor a client walking the deals index (name order, 25 a page) holds at `offset`."""
-        connection = psycopg2.connect(urls["deals"])
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT name_search, id FROM deals WHERE workspace_id = %s AND deleted_at IS NULL "
-                           "ORDER BY name_search, id OFFSET %s LIMIT 1", (self.ws.id, max(offset - 1, 0)))
-            row = cursor.fetchone()
-        connection.close()
+        row = _one_row(urls["deals"], "SELECT name_search, id FROM deals WHERE workspace_id = %s AND deleted_at IS "
+                                      "NULL ORDER BY name_search, id OFFSET %s LIMIT 1",
+                       (self.ws.id, max(offset - 1, 0)))
         return deals_domain.encode_deal_cursor(("name_search", "asc"), row[0], row[1]) if row else None
 
     def _last_cursors(self, urls):
         """The cursors a client holds before the last page of accounts (10) and goals (10)."""
-        connection = psycopg2.connect(urls["accounts"])
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT name, id FROM accounts WHERE workspace_id = %s AND deleted_at IS NULL "
-                           "ORDER BY name DESC, id DESC OFFSET 10 LIMIT 1", (self.ws.id,))
-            row = cursor.fetchone()
-        connection.close()
-        account_cursor = encode_cursor([row[0], row[1]]) if row else None
-        connection = psycopg2.connect(urls["goals"])
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT id FROM goals WHERE workspace_id = %s AND deleted_at IS NULL ORDER BY id "
-                           "OFFSET 10 LIMIT 1", (self.ws.id,))
-            row = cursor.fetchone()
-        connection.close()
-        goal_cursor = encode_cursor([row[0]]) if row else None
-        return account_cursor, goal_cursor
+        account = _one_row(urls["accounts"], "SELECT name, id FROM accounts WHERE workspace_id = %s AND deleted_at IS "
+                                             "NULL ORDER BY name DESC, id DESC OFFSET 10 LIMIT 1", (self.ws.id,))
+        goal = _one_row(urls["goals"], "SELECT id FROM goals WHERE workspace_id = %s AND deleted_at IS NULL "
+                                       "ORDER BY id OFFSET 10 LIMIT 1", (self.ws.id,))
+        return (encode_cursor([account[0], account[1]]) if account else None,
+                encode_cursor([goal[0]]) if goal else None)
 
     def caller(self, i):
         return self.callers[i % len(self.callers)]
