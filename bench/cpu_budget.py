@@ -8,17 +8,16 @@ On a machine with C cores, C x 1000 / (CPU ms per request, the load generator le
 most requests per second the system can answer, whatever the concurrency: this is what limits
 throughput once the machine is saturated. A goal with one matching goal, an account and a deal
 are created first, so a deal write runs the whole path (deals, its relay, the goals and accounts
-consumers, the goals relay). Results: bench/results/cpu_budget-<date>.json and a table on stdout.
+consumers, the goals relay). Results: bench/results/cpu_budget.json (replaced by each run) and a table on stdout.
 """
 import argparse
 import json
 import os
 import uuid
-from datetime import datetime
 
 from bench import loadgen
 from bench.metrics import CpuMeter, wait_drained
-from bench.support import RESULTS_DIR, bench_environment, machine_lock
+from bench.support import bench_environment, machine_lock, write_result
 
 INPUT = "0b6f3a43-3d3c-4a52-9d5c-2f8d3f0e7a11"
 STATES = ("won", "open_25", "open_50")
@@ -67,11 +66,11 @@ def scenarios(ws, account_uuid, deal, deal_ids):
 def measure(env, name, make_request, args):
     pids = {"{}{}".format(component, index): pid for component, component_pids in env.system.pids().items()
             for index, pid in enumerate(component_pids)}
-    wait_drained(env.vhost, os.environ["AMQP_URI"])
+    wait_drained(env.vhost, env.amqp_uri)
     with CpuMeter(pids) as meter:
         result = loadgen.saturate(env.system.base_url, make_request, connections=args.connections,
                                   seconds=args.seconds, warmup=0)
-        drained, _ = wait_drained(env.vhost, os.environ["AMQP_URI"])
+        drained, _ = wait_drained(env.vhost, env.amqp_uri)
     requests = sum(n for status, n in result["statuses"].items() if status.startswith("2"))
     shared = {}
     for process, seconds in meter.infrastructure_by_process.items():
@@ -121,10 +120,8 @@ def main():
     print()
     print(table(results))
     if not args.no_write:
-        path = os.path.join(RESULTS_DIR, "cpu_budget-{}.json".format(datetime.now().strftime("%Y-%m-%d")))
-        with open(path, "w") as handle:
-            json.dump({"settings": vars(args), "results": results, "table": table(results)}, handle, indent=2)
-        print("written", path)
+        print("written", write_result("cpu_budget", {"settings": vars(args), "results": results,
+                                                   "table": table(results)}))
 
 
 if __name__ == "__main__":

@@ -14,22 +14,19 @@ For contrast, a from-scratch recomputation of the workspace-wide goal (what a re
 cost) is timed too. Afterwards every goal's stored figure is checked against an SQL recomputation.
 
     --events N     events per size and kind (default 300)
-    --label L      result file bench/results/goals_scale-L-<date>.json (default: goals_scale-<date>.json)
-    --no-write     print only
+    --write        also write bench/results/goals_scale.json
 """
 import argparse
 import io
-import os
 import random
 import time
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import event as sa_event, text
+from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
-from bench.support import migrated_database, summarize, write_result
-from tests.support import resources
+from bench.support import BackendCpu, StatementCounter, machine_lock, migrated_database, summarize, write_result
 
 WS, CAMPAIGN = 1, str(uuid.UUID(int=1))
 INPUTS = [str(uuid.UUID(int=100 + i)) for i in range(10)]
@@ -123,42 +120,6 @@ def wire_event(deal_uuid, version, data):
     return opportunity_event(WS, version, deal_uuid, **fields)
 
 
-class StatementCounter:
-    """Counts the SQL statements the engine sends (COMMIT is not a statement here)."""
-
-    def __init__(self, engine):
-        self.count = 0
-        sa_event.listen(engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *args):
-        self.count += 1
-
-
-class BackendCpu:
-    """CPU time of this engine's PostgreSQL backends (/proc of the local server's processes): each pooled
-    connection's backend pid is read once, when it connects."""
-
-    def __init__(self, engine):
-        self.pids = set()
-        sa_event.listen(engine, "connect", self._connected)
-
-    def _connected(self, dbapi_connection, record):
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            self.pids.add(cursor.fetchone()[0])
-
-    def seconds(self):
-        total = 0
-        for pid in self.pids:
-            try:
-                with open("/proc/{}/stat".format(pid)) as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])  # utime, stime
-            except (OSError, IndexError, ValueError):
-                pass
-        return total / os.sysconf("SC_CLK_TCK")
-
-
 def time_events(sessions, engine, counter, size, events, rng, kind):
     """`kind` "event": apply_change + commit with a loaded snapshot; "handler": the consumer body with
     the wire payload. Returns (wall ms, cpu ms, statements) per event."""
@@ -215,50 +176,46 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--full", action="store_true", help="also 1,000,000 opportunities")
     parser.add_argument("--events", type=int, default=300)
-    parser.add_argument("--label", default=None)
-    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--write", action="store_true", help="write bench/results/goals_scale.json")
     args = parser.parse_args()
+    lock = machine_lock()  # noqa: F841  (one benchmark per machine; held until the process exits)
     sizes = [10 ** 4, 10 ** 5] + ([10 ** 6] if args.full else [])
-    urls = migrated_database("goals", "bs")
-    from infra.db import get_engine
-    engine = get_engine(urls["goals"])
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    counter = StatementCounter(engine)
-    counter.backends = BackendCpu(engine)
     rng = random.Random(42)
     results, loaded = [], 0
-    try:
-        create_goals(engine)
-        for size in sizes:
-            started = time.perf_counter()
-            load_opportunities(engine, loaded + 1, size - loaded, rng)
-            loaded = size
-            rebuild_contributions(engine)
-            load_seconds = time.perf_counter() - started
-            event = summary(time_events(sessions, engine, counter, size, args.events, rng, "event"))
-            handler = summary(time_events(sessions, engine, counter, size, args.events, rng, "handler"))
-            rescan_ms = time_rescan(sessions)
-            entry = {"opportunities": size, "load_seconds": round(load_seconds, 1), "event": event,
-                     "handler": handler, "rescan_one_goal_ms": round(rescan_ms, 1),
-                     "figures_match_contributions": figures_match(engine)}
-            results.append(entry)
-            for name in ("event", "handler"):
-                print("{:>9} opportunities: {:<7} p50 {} ms p99 {} ms mean {} ms | cpu {} ms, postgres {} ms | {} "
-                      "statements".format(size, name, entry[name]["p50_ms"], entry[name]["p99_ms"],
-                                          entry[name]["mean_ms"], entry[name]["cpu_mean_ms"],
-                                          entry[name]["postgres_cpu_ms"], entry[name]["statements_mean"]))
-            print("{:>9} opportunities: one goal rescan {} ms | figures ok: {}".format(
-                size, entry["rescan_one_goal_ms"], entry["figures_match_contributions"]))
-    finally:
-        engine.dispose()
-        resources.drop_databases(urls)
-    if not args.no_write:
-        name = "goals_scale" + ("-" + args.label if args.label else "")
-        path = write_result(name, {"what": "apply one opportunity_changed (projection + affected goals) + commit, "
-                                           "and the whole consumer body from the JSON message, PostgreSQL, 20 goals "
-                                           "in the campaign", "runs": results})
-        print("written to", path)
-
+    with migrated_database("goals") as url:
+        from infra.db import get_engine
+        engine = get_engine(url)
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        counter = StatementCounter(engine)
+        counter.backends = BackendCpu(engine)
+        try:
+            create_goals(engine)
+            for size in sizes:
+                started = time.perf_counter()
+                load_opportunities(engine, loaded + 1, size - loaded, rng)
+                loaded = size
+                rebuild_contributions(engine)
+                load_seconds = time.perf_counter() - started
+                event = summary(time_events(sessions, engine, counter, size, args.events, rng, "event"))
+                handler = summary(time_events(sessions, engine, counter, size, args.events, rng, "handler"))
+                rescan_ms = time_rescan(sessions)
+                entry = {"opportunities": size, "load_seconds": round(load_seconds, 1), "event": event,
+                         "handler": handler, "rescan_one_goal_ms": round(rescan_ms, 1),
+                         "figures_match_contributions": figures_match(engine)}
+                results.append(entry)
+                for name in ("event", "handler"):
+                    print("{:>9} opportunities: {:<7} p50 {} ms p99 {} ms mean {} ms | cpu {} ms, postgres {} ms | {} "
+                          "statements".format(size, name, entry[name]["p50_ms"], entry[name]["p99_ms"],
+                                              entry[name]["mean_ms"], entry[name]["cpu_mean_ms"],
+                                              entry[name]["postgres_cpu_ms"], entry[name]["statements_mean"]))
+                print("{:>9} opportunities: one goal rescan {} ms | figures ok: {}".format(
+                    size, entry["rescan_one_goal_ms"], entry["figures_match_contributions"]))
+        finally:
+            engine.dispose()
+    if args.write:
+        print("written to", write_result("goals_scale", {
+            "what": "apply one opportunity_changed (projection + affected goals) + commit, and the whole consumer "
+                    "body from the JSON message, PostgreSQL, 20 goals in the campaign", "runs": results}))
 
 if __name__ == "__main__":
     main()

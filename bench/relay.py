@@ -18,9 +18,8 @@ process runs under eventlet like a service process (green psycopg2 and sockets).
   one per transaction at `--rate`/s; a consumer on the queue records when each arrives. Latency is
   from the commit to the consumer's delivery (p50/p99).
 
-If the relay has a `confirm_window` (how many publishes may await their confirms at once), both
-modes are measured in the same run: window 1 (one confirm per publish, the reference) and the
-default window.
+Both are measured twice in the same run: with `confirm_window` 1 (one confirm per publish, the
+reference) and with the default window (how many publishes may await their confirms at once).
 """
 import warnings
 
@@ -42,11 +41,11 @@ from nameko.standalone.events import get_event_exchange  # noqa: E402
 from sqlalchemy import MetaData, insert, text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from bench.support import summarize, write_result  # noqa: E402
+from bench.support import machine_lock, summarize, write_result  # noqa: E402
 from infra import outbox  # noqa: E402
 from infra.db import get_engine  # noqa: E402
 from infra.events import envelope, isoformat, utcnow  # noqa: E402
-from tests.support import resources  # noqa: E402
+from tests.support.environment import Environment  # noqa: E402
 
 EVENT_TYPE = "opportunity_changed"
 SOURCE = "bench-relay"
@@ -220,46 +219,37 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--rate", type=float, default=200, help="paced events per second (0: skip)")
     parser.add_argument("--seconds", type=float, default=10, help="paced duration")
-    parser.add_argument("--write", action="store_true", help="write bench/results/relay-<date>.json")
+    parser.add_argument("--write", action="store_true", help="write bench/results/relay.json")
     args = parser.parse_args()
 
-    run_id = "br" + resources.new_run_id()
-    vhost = "crm-bench-{}".format(run_id)
-    amqp_uri = resources.create_vhost(vhost)
-    urls = {"deals": resources.database_urls(run_id)["deals"]}
-    resources.create_databases(urls)
-    bench = None
-    if hasattr(outbox.OutboxRelay, "confirm_window"):
-        modes = [("one confirm per publish (window 1)", 1),
-                 ("pipelined (window {})".format(outbox.OutboxRelay.confirm_window), None)]
-    else:
-        modes = [("as committed (no confirm_window)", None)]
+    lock = machine_lock()  # noqa: F841  (one benchmark per machine; held until the process exits)
+    modes = [("one confirm per publish (window 1)", 1),
+             ("pipelined (window {})".format(outbox.OutboxRelay.confirm_window), None)]
     results = []
-    try:
-        bench = Bench(urls["deals"], amqp_uri)
-        for name, window in modes:
-            rounds = [bench.drain(bench.relay(window), args.rows) for _ in range(args.rounds)]
-            median = statistics.median(r["seconds"] for r in rounds)
-            entry = {"mode": name, "rows": args.rows, "batch_size": outbox.OutboxRelay.batch_size,
-                     "drain_seconds_median": median, "events_per_second_median": round(args.rows / median, 1),
-                     "rounds": rounds}
-            print("{:<40} drain {} rows: {:.3f} s median, {:.0f} events/s (rounds: {}) batch p50 {} ms, "
-                  "longest hub gap {} ms".format(name, args.rows, median, args.rows / median,
-                                                 ", ".join("{:.2f} s".format(r["seconds"]) for r in rounds),
-                                                 rounds[0]["batch_ms"]["p50_ms"],
-                                                 max(r["hub_gap_ms"]["max_ms"] for r in rounds)))
-            if args.rate > 0:
-                entry["paced"] = paced = bench.paced(bench.relay(window), args.rate, args.seconds)
-                latency = paced["commit_to_delivery"]
-                print("{:<40} paced {:.0f}/s for {:.0f} s: {}/{} delivered, commit->delivery p50 {} ms "
-                      "p99 {} ms max {} ms".format(name, args.rate, args.seconds, paced["delivered"], paced["events"],
-                                                  latency["p50_ms"], latency["p99_ms"], latency["max_ms"]))
-            results.append(entry)
-    finally:
-        if bench is not None:
+    with Environment("bench", services=("deals",)) as env:  # a vhost and one empty database
+        bench = Bench(env.database_urls["deals"], env.amqp_uri)
+        try:
+            for name, window in modes:
+                rounds = [bench.drain(bench.relay(window), args.rows) for _ in range(args.rounds)]
+                median = statistics.median(r["seconds"] for r in rounds)
+                entry = {"mode": name, "rows": args.rows, "batch_size": outbox.OutboxRelay.batch_size,
+                         "drain_seconds_median": median, "events_per_second_median": round(args.rows / median, 1),
+                         "rounds": rounds}
+                print("{:<40} drain {} rows: {:.3f} s median, {:.0f} events/s (rounds: {}) batch p50 {} ms, "
+                      "longest hub gap {} ms".format(name, args.rows, median, args.rows / median,
+                                                     ", ".join("{:.2f} s".format(r["seconds"]) for r in rounds),
+                                                     rounds[0]["batch_ms"]["p50_ms"],
+                                                     max(r["hub_gap_ms"]["max_ms"] for r in rounds)))
+                if args.rate > 0:
+                    entry["paced"] = paced = bench.paced(bench.relay(window), args.rate, args.seconds)
+                    latency = paced["commit_to_delivery"]
+                    print("{:<40} paced {:.0f}/s for {:.0f} s: {}/{} delivered, commit->delivery p50 {} ms "
+                          "p99 {} ms max {} ms".format(name, args.rate, args.seconds, paced["delivered"],
+                                                      paced["events"], latency["p50_ms"], latency["p99_ms"],
+                                                      latency["max_ms"]))
+                results.append(entry)
+        finally:
             bench.close()
-        resources.drop_databases(urls)
-        resources.delete_vhost(vhost)
     if args.write:
         print("written to", write_result("relay", {
             "what": "outbox relay: drain N pending rows to a bound quorum queue with publisher confirms; "

@@ -1,61 +1,41 @@
-"""Shared benchmark plumbing: a throw-away PostgreSQL + RabbitMQ environment with the whole system
-running on it, timing helpers, and result files under bench/results/."""
+"""What the benchmarks share beyond the test environment (tests/support/environment.py): the
+benchmark's flavour of that environment, the machine lock, timing and statement/CPU counters, and
+result files under bench/results/ (one file per tool, overwritten: git keeps the history)."""
 import contextlib
 import fcntl
 import json
 import os
-import secrets
-import socket
 import statistics
 import time
-from datetime import date
+from datetime import datetime, timezone
 
-from infra import migrate
-from infra.processes import ROOT, System, available_components
-from tests.support import resources
-from tests.support.client import Api
+from sqlalchemy import event as sa_event
+
+from infra.processes import ROOT, available_components
+from tests.support.environment import Environment
 
 RESULTS_DIR = os.path.join(ROOT, "bench", "results")
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class BenchEnvironment:
-    def __init__(self, system, api, database_urls, vhost):
-        self.system, self.api, self.database_urls, self.vhost = system, api, database_urls, vhost
+BENCH_ENV = {"LOG_LEVEL": "WARNING"}  # the services' request logs would cost CPU the numbers should not show
 
 
 @contextlib.contextmanager
 def bench_environment(components=None, extra_env=None):
-    """Fresh databases and vhost, migrated, with `components` (default: all) running; removed after."""
-    run_id = "b" + resources.new_run_id()
-    vhost = "crm-bench-{}".format(run_id)
-    amqp_uri = resources.create_vhost(vhost)
-    urls = resources.database_urls(run_id)
-    resources.create_databases(urls)
-    env = {"AMQP_URI": amqp_uri, "CRM_ENV": "test", "JWT_SECRET": secrets.token_urlsafe(32),
-           "GATEWAY_ADDRESS": "127.0.0.1:{}".format(_free_port()), "LOG_LEVEL": "WARNING"}
-    env.update({"{}_DATABASE_URL".format(service.upper()): url for service, url in urls.items()})
-    env.update(extra_env or {})
-    os.environ.update(env)
+    """Fresh databases and vhost, migrated, with `components` (default: all) running; removed after.
+    Yields the Environment: `.system`, `.api`, `.database_urls`, `.vhost`, `.amqp_uri`."""
     components = components or available_components()
-    system = None
-    try:
-        for service in urls:
-            if service in components and os.path.isdir(os.path.join(ROOT, "services", service, "migrations")):
-                migrate.upgrade(service)
-        system = System(env=dict(os.environ), log_dir=os.path.join(ROOT, "var", "bench-logs", run_id),
-                        components=components).start()
-        yield BenchEnvironment(system, Api(system.base_url), urls, vhost)
-    finally:
-        if system is not None:
-            system.stop()
-        resources.drop_databases(urls)
-        resources.delete_vhost(vhost)
+    with Environment("bench", extra_env=dict(BENCH_ENV, **(extra_env or {}))) as env:
+        env.migrate(components)
+        env.start_system(components)
+        yield env
+
+
+@contextlib.contextmanager
+def migrated_database(service):
+    """A throw-away PostgreSQL database of `service` only, migrated to head, the settings pointing at
+    it; yields its URL (no vhost, no system: for in-process measurements)."""
+    with Environment("bench", services=(service,), vhost=False) as env:
+        env.migrate([service])
+        yield env.database_urls[service]
 
 
 LOCK_PATH = os.environ.get("BENCH_LOCK", "/tmp/crm-bench.lock")
@@ -75,16 +55,11 @@ def machine_lock(log=None):
     return handle
 
 
-def migrated_database(service, prefix):
-    """{service: url} of a new throw-away PostgreSQL database migrated to head, the service's
-    `<SERVICE>_DATABASE_URL` pointing at it (drop it with resources.drop_databases)."""
-    urls = {service: resources.database_urls(prefix + resources.new_run_id())[service]}
-    resources.create_databases(urls)
-    os.environ["{}_DATABASE_URL".format(service.upper())] = urls[service]
-    migrate.upgrade(service)
-    return urls
+def log(message):
+    print("[{}] {}".format(time.strftime("%H:%M:%S"), message), flush=True)
 
 
+# --- measuring ------------------------------------------------------------------------------------------
 def time_calls(function, repeat):
     """Durations in milliseconds of `repeat` calls of `function`."""
     durations = []
@@ -105,9 +80,49 @@ def summarize(durations):
             "p95_ms": pct(0.95), "p99_ms": pct(0.99), "max_ms": round(ordered[-1], 3)}
 
 
+class StatementCounter:
+    """Counts the SQL statements an engine sends (COMMIT is not a statement here)."""
+
+    def __init__(self, engine):
+        self.count = 0
+        sa_event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args):
+        self.count += 1
+
+
+class BackendCpu:
+    """CPU time of an engine's PostgreSQL backends (/proc of the local server's processes): each pooled
+    connection's backend pid is read once, when it connects, so create it before the first connection."""
+
+    def __init__(self, engine):
+        self.pids = set()
+        sa_event.listen(engine, "connect", self._connected)
+
+    def _connected(self, dbapi_connection, record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.pids.add(cursor.fetchone()[0])
+
+    def seconds(self):
+        total = 0
+        for pid in self.pids:
+            try:
+                with open("/proc/{}/stat".format(pid)) as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except (OSError, IndexError, ValueError):
+                pass
+        return total / os.sysconf("SC_CLK_TCK")
+
+
+# --- results --------------------------------------------------------------------------------------------
 def write_result(name, data):
+    """bench/results/<name>.json (replacing the previous one), stamped with the time and commit."""
+    from bench.machine import git_commit
     os.makedirs(RESULTS_DIR, exist_ok=True)
-    path = os.path.join(RESULTS_DIR, "{}-{}.json".format(name, date.today().isoformat()))
+    path = os.path.join(RESULTS_DIR, "{}.json".format(name))
+    stamped = dict({"written_at": datetime.now(timezone.utc).isoformat(), "git_commit": git_commit()}, **data)
     with open(path, "w") as handle:
-        json.dump(data, handle, indent=2, default=str)
-    return path
+        json.dump(stamped, handle, indent=2, default=str)
+    return os.path.relpath(path, ROOT)

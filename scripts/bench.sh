@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: the load benchmark (bench/run.py) against the real RabbitMQ and PostgreSQL of this
 # machine, in its own vhost and databases (removed afterwards). `make bench ARGS=--quick` for the
-# small data set and short phases; results in bench/results/<date>.json and .md.
+# small data set and short phases; results in bench/results/full.{json,md} (quick.*), see bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH=.

@@ -1,15 +1,18 @@
 """The benchmark harness's pieces (`make bench`, bench/run.py), kept fast: the load generator against
 a tiny server, the data-set loader on a small workspace of the suite's own system (consistent
-across services: counters, projections, goal figures with zero reconcile drift), and the pool
-metering behind `runtime_stats()`."""
+across services: counters, projections, goal figures with zero reconcile drift) answering every
+request the benchmark measures, the pool metering behind `runtime_stats()`, scenario modules'
+rows in the report, and the committed results rendering with the current report code."""
 import json
 import os
 import subprocess
 import sys
 import threading
 import time
+import types
 
 import eventlet
+import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import text
 
@@ -123,14 +126,35 @@ def test_dataset_loads_a_workspace_consistent_across_services(api, test_env):
     deal = api.get("/api/deals/{}.json".format(ws.live_deal_ids[0]), token=caller.token)
     assert deal.status_code == 200, deal.text
 
+    # every request `make bench` measures answers 2xx on the loaded workspace (else it would time errors)
+    from bench.run import api_key_of
+    from bench.workload import DEPTH, READS, WRITES, Requests
+    requests = Requests(ws, test_env.database_urls, api_key=api_key_of(api, ws))
+    for name in READS + tuple(deep for deep, _ in DEPTH) + WRITES:
+        method, path, headers, body = getattr(requests, name)(7)
+        response = api.request(method, path, headers=headers, json=body)
+        assert 200 <= response.status_code < 300, (name, response.status_code, response.text[:300])
+
 
 # --- pool metering and runtime_stats ---------------------------------------------------------------------
 def test_pool_metering_counts_a_checkout_that_waited(test_env):
     url = test_env.database_urls["directory"]
+    import psycopg2
     from sqlalchemy import create_engine
-    engine = create_engine(url, poolclass=MeteredQueuePool, pool_size=1, max_overflow=0, pool_timeout=5)
+
+    def slow_connect():  # opening the connection takes 100 ms, which must not count as waiting
+        eventlet.sleep(0.1)
+        return psycopg2.connect(url)
+
+    engine = create_engine("postgresql+psycopg2://", creator=slow_connect, poolclass=MeteredQueuePool, pool_size=1,
+                           max_overflow=0, pool_timeout=5)
     try:
         held = engine.connect()
+        # the first checkout opened the connection: counted as a connect, not as a wait (on a busy
+        # machine a checkout may still be descheduled for a few ms, hence no exact count of waits here)
+        first = dict(engine.pool.metrics)
+        assert first["checkouts"] == 1 and first["connects"] == 1 and first["connect_ms_total"] >= 100
+        assert first["wait_ms_max"] < 100
         releaser = eventlet.spawn_after(0.2, held.close)
         started = time.perf_counter()
         with engine.connect() as connection:  # waits for the held connection
@@ -139,9 +163,9 @@ def test_pool_metering_counts_a_checkout_that_waited(test_env):
         releaser.wait()
         metrics = engine.pool.metrics
         assert waited >= 0.15
-        assert metrics["checkouts"] == 2 and metrics["waits_over_1ms"] == 1
-        assert metrics["wait_ms_total"] >= 150 and metrics["wait_ms_max"] >= 150 and metrics["timeouts"] == 0
-        assert metrics["connects"] == 1  # opening the connection is not counted as a wait
+        assert metrics["checkouts"] == 2 and metrics["waits_over_1ms"] == first["waits_over_1ms"] + 1
+        assert metrics["wait_ms_total"] - first["wait_ms_total"] >= 150 and metrics["wait_ms_max"] >= 150
+        assert metrics["timeouts"] == 0 and metrics["connects"] == 1
     finally:
         engine.dispose()
 
@@ -172,3 +196,72 @@ def test_bench_entry_point_parses_its_options():
     done = subprocess.run([sys.executable, "-m", "bench.run", "--help"], cwd=ROOT, capture_output=True, text=True,
                           timeout=60, env=dict(os.environ, PYTHONPATH=ROOT))
     assert done.returncode == 0 and "--quick" in done.stdout, done.stderr
+
+
+# --- scenario modules and the report --------------------------------------------------------------------
+RESULTS = os.path.join(ROOT, "bench", "results")
+
+
+def committed_report(mode):
+    with open(os.path.join(RESULTS, "{}.json".format(mode))) as handle:
+        return json.load(handle)
+
+
+class ModuleBench:
+    """What run_modules needs of bench.run.Bench, without a system: settle, and measure's result shape."""
+
+    def __init__(self, result):
+        self.result, self.settled = result, []
+
+    def settle(self, label):
+        self.settled.append(label)
+
+    def measure(self, name, make_request):
+        return self.result
+
+
+def scenario_module(rows):
+    module = types.ModuleType("bench_probe_module")
+    module.run = lambda bench, quick: {name: bench.measure(name, None) for name in rows}
+    return module
+
+
+def test_scenario_modules_add_rows_to_the_report_and_table():
+    from bench.report import render
+    from bench.run import run_modules
+    report = committed_report("quick")
+    result = report["scenarios"]["get_account"]
+    run_modules(ModuleBench(result), {"bench.probe": scenario_module(["prospects_list", "prospects_search"])},
+                report, quick=True)
+    assert list(report["modules"]["bench.probe"]) == ["prospects_list", "prospects_search"]
+    rendered = render(report)
+    assert "| prospects_list | {:.1f} |".format(result["saturate"]["ok_rps"]) in rendered
+    assert "| prospects_search |" in rendered
+
+
+def test_a_scenario_module_may_not_reuse_a_row_name():
+    from bench.run import run_modules
+    report = committed_report("quick")
+    with pytest.raises(RuntimeError, match="deals_index"):
+        run_modules(ModuleBench(report["scenarios"]["deals_index"]), {"bench.probe": scenario_module(["deals_index"])},
+                    report, quick=False)
+
+
+def test_a_scenario_module_without_run_is_refused_before_the_run_starts():
+    from bench.run import scenario_modules
+    with pytest.raises(SystemExit, match="bench.workload has no run"):
+        scenario_modules(["bench.workload"])
+    with pytest.raises(ModuleNotFoundError):
+        scenario_modules(["bench.no_such_scenarios"])
+
+
+def test_committed_results_render_and_a_disturbed_run_says_so():
+    from bench.report import render
+    for mode in ("full", "quick"):
+        report = committed_report(mode)
+        rendered = render(report)
+        assert "| get_account |" in rendered and "Against the issue's targets" in rendered
+        assert "DISTURBED" not in rendered  # the committed runs had the machine to themselves
+    report = committed_report("quick")
+    report["scenarios"]["list_goals"]["constant_rate"]["metrics"]["cpu"]["other_processes_percent_of_machine"] = 37
+    assert render(report).startswith("**DISTURBED RUN**: other processes used up to 37% of the machine")
