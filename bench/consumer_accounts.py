@@ -4,7 +4,7 @@
 
 A throw-away PostgreSQL database gets the accounts schema and `--accounts` accounts in one workspace.
 Then `--events` messages (decoded JSON bodies, as the consumer receives them) go through the consumer's
-body (`services.accounts.service.apply_opportunity_event`: contract load, projection row, counters,
+body (`services.accounts.consumers.OPPORTUNITY_CHANGED.handle`: contract load, projection row, counters,
 commit), one at a time: new deals, updates of deals seen before (state, type, account moves, older
 versions that must change nothing) and deletes. Reported per message: wall time, this process's CPU
 time, the PostgreSQL backends' CPU time (local server) and SQL statements (the commit not counted).
@@ -67,9 +67,9 @@ def messages(accounts, count, rng):
 
 
 def counters_match(sessions):
-    from services.accounts import projection
     from services.accounts.models import Account
-    from services.accounts.queries import counters
+    from services.accounts.schemas import counters
+    from services.accounts.store import projection
     with sessions() as db:
         expected = projection.recount(db, WS)
         for account in db.scalars(select(Account).where(Account.workspace_id == WS)):
@@ -88,7 +88,7 @@ def main():
     args = parser.parse_args()
     urls = migrated_database("accounts", "ca")
     from infra.db import get_engine
-    from services.accounts.service import apply_opportunity_event
+    from services.accounts.consumers import OPPORTUNITY_CHANGED
     engine = get_engine(urls["accounts"])
     sessions = sessionmaker(engine, expire_on_commit=False)
     backends = BackendCpu(engine)  # before the first connection
@@ -101,7 +101,7 @@ def main():
             before = counter.count
             started, started_cpu = time.perf_counter(), time.process_time()
             with sessions() as db:
-                apply_opportunity_event(db, payload)
+                OPPORTUNITY_CHANGED.handle(db, payload)
             durations.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
             statements.append(counter.count - before)

@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 from infra.events import isoformat
 from infra.reference import COUNTRIES
 from infra.validation import Id
+from services.accounts import domain
 from services.accounts.domain import STATE_FILTERS
 
 COUNTRY_IDS = sorted(country["id"] for country in COUNTRIES)
@@ -140,6 +141,28 @@ def account_reference(account):
     """What other services read of an account (accounts_in_workspace)."""
     return {"uuid": account.uuid, "name": account.name, "country": account.country, "tax_id": account.tax_id,
             "active": account.inactivation_date is None}
+
+
+def counters(account):
+    """{(bucket, type): count} of the counters kept on an account."""
+    return {(bucket, type_): getattr(account, domain.counter_column(bucket, type_))
+            for bucket in domain.BUCKETS for type_ in domain.TYPES}
+
+
+def list_item(account, owner, contact):
+    first, total = contact if contact else (None, 0)
+    return {
+        "uuid": account.uuid,
+        "name": account.name,
+        "active": account.inactivation_date is None,
+        "country": account.country,
+        "tax_id": account.tax_id,
+        "owner": {"first_name": owner.get("first_name"), "last_name": owner.get("last_name")},
+        "contacts": [first] if first else [],
+        "more_contacts": max(total - 1, 0),
+        "associated_fields": {"quantity": account.field_count, "total_hectares": float(account.total_hectares)},
+        "opportunities": domain.opportunity_counts(counters(account)),
+    }
 
 
 def contact_view(contact):
