@@ -58,6 +58,13 @@ def canonical_uuid(value: str) -> str | None:
         return None
 
 
+def is_list_key(values: list) -> bool:
+    """A list page's key as a cursor carries it: [name, id], the id within BIGINT (a cursor is opaque,
+    but a client may forge one)."""
+    return (len(values) == 2 and isinstance(values[0], str) and isinstance(values[1], int)
+            and not isinstance(values[1], bool) and -(2 ** 63) <= values[1] < 2 ** 63)
+
+
 def naive_utc(moment: datetime | None) -> datetime | None:
     """A timestamp as the database keeps it: UTC without a zone (a naive one is taken as UTC)."""
     if moment is None or moment.tzinfo is None:

@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from infra.events import isoformat
 from infra.reference import COUNTRIES
-from infra.validation import Id
+from infra.validation import Id, Int64
 from services.accounts import domain
 from services.accounts.domain import STATE_FILTERS
 
@@ -21,8 +21,7 @@ def _uuid_list():
 class AccountSchema(Schema):
     """create (and update, which adds `uuid`)."""
     action = fields.String()
-    country = fields.Integer(required=True, strict=True,
-                             validate=validate.OneOf(COUNTRY_IDS, error="Unknown country id"))
+    country = Int64(required=True, validate=validate.OneOf(COUNTRY_IDS, error="Unknown country id"))
     tax_id = fields.String(required=True, validate=validate.Length(min=1, max=20))
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     address = fields.String(allow_none=True, load_default=None, validate=TEXT_255)
@@ -48,7 +47,7 @@ class AccountRefSchema(Schema):
 class ValidateTaxIdSchema(Schema):
     action = fields.String()
     tax_id = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    country = fields.Integer(strict=True, allow_none=True, load_default=None)  # optional narrowing
+    country = Int64(allow_none=True, load_default=None)  # optional narrowing
 
 
 class AddContactSchema(AccountRefSchema):
@@ -95,8 +94,7 @@ class FiltersSchema(Schema):
     area_min = fields.Float(allow_nan=False, validate=validate.Range(min=0))
     area_max = fields.Float(allow_nan=False, validate=validate.Range(min=0))
     page = fields.String(allow_none=True, validate=validate.Length(max=512))
-    page_size = fields.Integer(strict=True, load_default=PAGE_SIZE_DEFAULT,
-                               validate=validate.Range(min=1, max=PAGE_SIZE_MAX))
+    page_size = Int64(load_default=PAGE_SIZE_DEFAULT, validate=validate.Range(min=1, max=PAGE_SIZE_MAX))
 
     @validates_schema
     def _range(self, data, **kwargs):

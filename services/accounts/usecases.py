@@ -27,7 +27,7 @@ def list_accounts(ctx: Context, payload):
     if data.get("action") == "lite":
         return {"data": lists.lite(ctx.db, workspace_id, filters)}
     after = decode_cursor(filters.get("page"), InvalidAccountInput)
-    if after is not None and (len(after) != 2 or not isinstance(after[0], str) or not isinstance(after[1], int)):
+    if after is not None and not domain.is_list_key(after):
         raise InvalidAccountInput("Invalid page cursor", "page")
     size = filters["page_size"]
     accounts = lists.page(ctx.db, workspace_id, filters, after, size + 1)
