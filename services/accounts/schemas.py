@@ -44,6 +44,11 @@ class AccountRefSchema(Schema):
     uuid = fields.UUID(required=True)
 
 
+class AccountQuerySchema(Schema):
+    """GET /api/sales/accounts/account?uuid=: the query string."""
+    uuid = fields.UUID(required=True)
+
+
 class ValidateTaxIdSchema(Schema):
     action = fields.String()
     tax_id = fields.String(required=True, validate=validate.Length(min=1, max=20))

@@ -43,12 +43,8 @@ def list_accounts(ctx: Context, payload):
 
 def get_account(ctx: Context, account_uuid):
     workspace_id = ctx.me.workspace_id  # the caller is verified before anything else
-    if not account_uuid:
-        raise InvalidAccountInput("uuid: Missing data for required field.", "uuid")
-    canonical = domain.canonical_uuid(str(account_uuid))
-    if canonical is None:
-        raise InvalidAccountInput("uuid: Not a valid UUID.", "uuid")
-    return schemas.account_detail(_account(ctx.db, workspace_id, canonical))
+    data = load(schemas.AccountQuerySchema(), {"uuid": account_uuid} if account_uuid else {}, InvalidAccountInput)
+    return schemas.account_detail(_account(ctx.db, workspace_id, str(data["uuid"])))
 
 
 def validate_tax_id(ctx: Context, payload):
