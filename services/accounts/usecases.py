@@ -83,14 +83,14 @@ def update_account(ctx: Context, payload):
 
 
 def delete_account(ctx: Context, payload):
-    account = _account_of(ctx, payload, lock=True)
+    _, account = _named_account(ctx, schemas.AccountRefSchema(), payload)
     account.deleted_at = now_utc()
     ctx.db.commit()
     return {"uuid": account.uuid}
 
 
 def inactivate_account(ctx: Context, payload):
-    account = _account_of(ctx, payload, lock=True)  # the lock orders us with the deals consumer
+    _, account = _named_account(ctx, schemas.AccountRefSchema(), payload)  # the lock orders us with the consumer
     domain.check_can_inactivate(account, ctx.me.user_id)
     account.inactivation_date = now_utc()
     ctx.db.commit()
@@ -98,7 +98,7 @@ def inactivate_account(ctx: Context, payload):
 
 
 def activate_account(ctx: Context, payload):
-    account = _account_of(ctx, payload, lock=True)
+    _, account = _named_account(ctx, schemas.AccountRefSchema(), payload)
     domain.check_can_activate(account, ctx.me.user_id)
     account.inactivation_date = None
     ctx.db.commit()
@@ -107,8 +107,7 @@ def activate_account(ctx: Context, payload):
 
 # --- contacts and fields --------------------------------------------------------------------------------
 def add_contact(ctx: Context, payload):
-    data = load(schemas.AddContactSchema(), payload, InvalidAccountInput)
-    account = _account(ctx.db, ctx.me.workspace_id, str(data["uuid"]), lock=True)
+    data, account = _named_account(ctx, schemas.AddContactSchema(), payload)
     contact = account_rows.new_contact(ctx.db, account, contact_uuid=str(data["contact_uuid"] or uuidlib.uuid4()),
                                        first_name=data["first_name"], last_name=data["last_name"],
                                        start_date=domain.naive_utc(data["start_date"]) or now_utc())
@@ -117,8 +116,7 @@ def add_contact(ctx: Context, payload):
 
 
 def remove_contact(ctx: Context, payload):
-    data = load(schemas.RemoveContactSchema(), payload, InvalidAccountInput)
-    account = _account(ctx.db, ctx.me.workspace_id, str(data["uuid"]), lock=True)
+    data, account = _named_account(ctx, schemas.RemoveContactSchema(), payload)
     contact = account_rows.contact_of(ctx.db, account, str(data["contact_uuid"]))
     if contact is None:
         raise ContactNotFound()
@@ -128,8 +126,7 @@ def remove_contact(ctx: Context, payload):
 
 
 def add_field(ctx: Context, payload):
-    data = load(schemas.AddFieldSchema(), payload, InvalidAccountInput)
-    account = _account(ctx.db, ctx.me.workspace_id, str(data["uuid"]), lock=True)
+    data, account = _named_account(ctx, schemas.AddFieldSchema(), payload)
     field = account_rows.new_field(ctx.db, account, field_uuid=str(data["field_uuid"] or uuidlib.uuid4()),
                                    farm_uuid=str(data["farm_uuid"]) if data["farm_uuid"] else None,
                                    hectares=data["hectares"])
@@ -140,8 +137,7 @@ def add_field(ctx: Context, payload):
 
 
 def remove_field(ctx: Context, payload):
-    data = load(schemas.RemoveFieldSchema(), payload, InvalidAccountInput)
-    account = _account(ctx.db, ctx.me.workspace_id, str(data["uuid"]), lock=True)
+    data, account = _named_account(ctx, schemas.RemoveFieldSchema(), payload)
     field = account_rows.field_of(ctx.db, account, str(data["field_uuid"]))
     if field is None:
         raise FieldNotFound()
@@ -164,9 +160,10 @@ def accounts_in_workspace(ctx: Context, workspace_id, uuids=None, names=None):
 
 
 # --- helpers --------------------------------------------------------------------------------------------
-def _account_of(ctx, payload, lock=False):
-    data = load(schemas.AccountRefSchema(), payload, InvalidAccountInput)
-    return _account(ctx.db, ctx.me.workspace_id, str(data["uuid"]), lock=lock)
+def _named_account(ctx, schema, payload):
+    """(the payload loaded with `schema`, the caller's live account its `uuid` names, locked)."""
+    data = load(schema, payload, InvalidAccountInput)
+    return data, _account(ctx.db, ctx.me.workspace_id, str(data["uuid"]), lock=True)
 
 
 def _account(db, workspace_id, account_uuid, lock=False):
