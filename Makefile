@@ -20,11 +20,13 @@ bench: dev-venv      ## load benchmarks against PostgreSQL (see bench/README.md)
 migrate: venv        ## apply every service's migrations to its configured database
 	@$(PY) -m infra.migrate all
 
-reconcile: venv      ## goals: compare stored goal figures with a from-scratch recomputation
-	@$(PY) -m services.goals.cli reconcile
+reconcile: venv      ## goals and accounts: compare stored figures and counters with a recount (ARGS="--workspace N")
+	@status=0; $(PY) -m services.goals.cli reconcile $(ARGS) || status=1; \
+	$(PY) -m services.accounts.cli reconcile $(ARGS) || status=1; exit $$status
 
-resync: venv         ## goals: rebuild the opportunity projection from the deals service
-	@$(PY) -m services.goals.cli resync
+resync: venv         ## goals and accounts: rebuild their deals projections from the deals service (ARGS="--workspace N")
+	@status=0; $(PY) -m services.goals.cli resync $(ARGS) || status=1; \
+	$(PY) -m services.accounts.cli resync $(ARGS) || status=1; exit $$status
 
 venv:
 	@scripts/bootstrap.sh

@@ -1,14 +1,14 @@
 """Cost of one `deals.opportunity_changed` message in the accounts consumer.
 
-    .venv/bin/python -m bench.consumer_accounts [--accounts 10000] [--events 2000] [--write]
+    .venv/bin/python -m bench.consumer_accounts [--accounts 10000] [--events 2000] [--label L] [--no-write]
 
 A throw-away PostgreSQL database gets the accounts schema and `--accounts` accounts in one workspace.
 Then `--events` messages (decoded JSON bodies, as the consumer receives them) go through the consumer's
-body (`services.accounts.service.apply_opportunity_event`: contract load, projection row, counters,
+body (`services.accounts.consumers.OPPORTUNITY_CHANGED.handle`: contract load, projection row, counters,
 commit), one at a time: new deals, updates of deals seen before (state, type, account moves, older
 versions that must change nothing) and deletes. Reported per message: wall time, this process's CPU
 time, the PostgreSQL backends' CPU time (local server) and SQL statements (the commit not counted).
-Afterwards the counters are checked against `projection.recount`. `--write`: bench/results/consumer_accounts.json.
+Afterwards the counters are checked against `projection.recount`. Results in bench/results/consumer_accounts[-L]-<date>.json.
 """
 import argparse
 import random
@@ -18,7 +18,9 @@ import uuid
 from sqlalchemy import select, text
 from sqlalchemy.orm import sessionmaker
 
-from bench.support import BackendCpu, StatementCounter, machine_lock, migrated_database, summarize, write_result
+from bench.goals_scale import BackendCpu, StatementCounter
+from bench.support import migrated_database, summarize, write_result
+from tests.support import resources
 
 WS = 1
 STATES = ["open_0", "open_25", "open_50", "open_75", "won", "lost"]
@@ -65,9 +67,9 @@ def messages(accounts, count, rng):
 
 
 def counters_match(sessions):
-    from services.accounts import projection
     from services.accounts.models import Account
-    from services.accounts.queries import counters
+    from services.accounts.schemas import counters
+    from services.accounts.store import projection
     with sessions() as db:
         expected = projection.recount(db, WS)
         for account in db.scalars(select(Account).where(Account.workspace_id == WS)):
@@ -81,42 +83,45 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=10000)
     parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--write", action="store_true", help="write bench/results/consumer_accounts.json")
+    parser.add_argument("--label", default=None)
+    parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    lock = machine_lock()  # noqa: F841  (one benchmark per machine; held until the process exits)
+    urls = migrated_database("accounts", "ca")
     from infra.db import get_engine
-    from services.accounts.service import apply_opportunity_event
-    with migrated_database("accounts") as url:
-        engine = get_engine(url)
-        sessions = sessionmaker(engine, expire_on_commit=False)
-        backends = BackendCpu(engine)  # before the first connection
-        try:
-            accounts = load_accounts(engine, args.accounts)
-            counter = StatementCounter(engine)
-            backend_started = backends.seconds()
-            durations, cpu, statements = [], [], []
-            for payload in messages(accounts, args.events, random.Random(7)):
-                before = counter.count
-                started, started_cpu = time.perf_counter(), time.process_time()
-                with sessions() as db:
-                    apply_opportunity_event(db, payload)
-                durations.append((time.perf_counter() - started) * 1000)
-                cpu.append((time.process_time() - started_cpu) * 1000)
-                statements.append(counter.count - before)
-            result = dict(summarize(durations), cpu_mean_ms=round(sum(cpu) / len(cpu), 3),
-                          postgres_cpu_ms=round((backends.seconds() - backend_started) * 1000 / len(durations), 3),
-                          statements_mean=round(sum(statements) / len(statements), 2))
-            matches = counters_match(sessions)
-        finally:
-            engine.dispose()
+    from services.accounts.consumers import OPPORTUNITY_CHANGED
+    engine = get_engine(urls["accounts"])
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    backends = BackendCpu(engine)  # before the first connection
+    try:
+        accounts = load_accounts(engine, args.accounts)
+        counter = StatementCounter(engine)
+        backend_started = backends.seconds()
+        durations, cpu, statements = [], [], []
+        for payload in messages(accounts, args.events, random.Random(7)):
+            before = counter.count
+            started, started_cpu = time.perf_counter(), time.process_time()
+            with sessions() as db:
+                OPPORTUNITY_CHANGED.handle(db, payload)
+            durations.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+            statements.append(counter.count - before)
+        result = dict(summarize(durations), cpu_mean_ms=round(sum(cpu) / len(cpu), 3),
+                      postgres_cpu_ms=round((backends.seconds() - backend_started) * 1000 / len(durations), 3),
+                      statements_mean=round(sum(statements) / len(statements), 2))
+        matches = counters_match(sessions)
+    finally:
+        engine.dispose()
+        resources.drop_databases(urls)
     print("accounts consumer: {} messages, p50 {} ms p99 {} ms mean {} ms | cpu {} ms, postgres {} ms | {} statements "
           "| counters = recount: {}".format(result["n"], result["p50_ms"], result["p99_ms"], result["mean_ms"],
                                             result["cpu_mean_ms"], result["postgres_cpu_ms"], result["statements_mean"],
                                             matches))
-    if args.write:
-        print("written to", write_result("consumer_accounts", {
-            "what": "one opportunity_changed message through the accounts consumer body + commit, PostgreSQL",
-            "accounts": args.accounts, "message": result, "counters_match_recount": matches}))
+    if not args.no_write:
+        name = "consumer_accounts" + ("-" + args.label if args.label else "")
+        print("written to", write_result(name, {"what": "one opportunity_changed message through the accounts "
+                                                        "consumer body + commit, PostgreSQL", "accounts": args.accounts,
+                                                "message": result, "counters_match_recount": matches}))
+
 
 if __name__ == "__main__":
     main()

@@ -42,8 +42,12 @@ log = logging.getLogger(__name__)
 DEAD_LETTER_EXCHANGE = Exchange("crm.dead-letter", type="direct", durable=True)
 FIRST_RETRY_SECONDS = 0.1
 # PostgreSQL conditions that pass: serialization failure, deadlock, lock not available, statement
-# timeout or cancel, too many connections, the server shutting down or restarting.
-TRANSIENT_PGCODES = {"40001", "40P01", "55P03", "57014", "53300", "57P01", "57P02", "57P03"}
+# timeout or cancel, the server shutting down or restarting, a session timed out (idle, idle in a
+# transaction), a system or I/O error; and the classes of connection exceptions (08) and of
+# insufficient resources (53: disk full, out of memory, too many connections).
+TRANSIENT_PGCODES = {"40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03", "57P05", "25P03", "58000",
+                     "58030"}
+TRANSIENT_PGCLASSES = ("08", "53")
 _stopping = threading.Event()  # set when this process's consumers stop: transient retries give up
 
 
@@ -78,7 +82,7 @@ def is_transient(exc: BaseException) -> bool:
             text = str(exc.orig).lower()
             return "database is locked" in text or "database is busy" in text
         if code:
-            return code in TRANSIENT_PGCODES or code.startswith("08")  # 08: connection exceptions
+            return code in TRANSIENT_PGCODES or code.startswith(TRANSIENT_PGCLASSES)
         # a psycopg2 error without SQLSTATE: the server could not be reached or went away
         return isinstance(exc, (OperationalError, InterfaceError))
     return False
@@ -113,7 +117,7 @@ class EventConsumer:
                 session.commit()
                 return result
             except Exception as exc:
-                session.rollback()
+                _roll_back(session)
                 if isinstance(exc, PoisonMessage):
                     raise
                 transient = is_transient(exc)
@@ -128,6 +132,18 @@ class EventConsumer:
                             "transient" if transient else "unexpected", type(exc).__name__, exc, failures, delay)
                 _sleep(delay)
                 delay = min(delay * 2, config.event_retry_max_seconds)
+
+
+def _roll_back(session: Session) -> None:
+    """Ends the failed transaction. The connection may have gone away since the failure (the server
+    restarted, or dropped it): that rollback fails too, transiently, and the session reconnects on the
+    next try; raising it here would have dead-lettered the message for our infrastructure's failure."""
+    try:
+        session.rollback()
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        log.warning("rollback after a failure failed too (%s: %s); the next try reconnects", type(exc).__name__, exc)
 
 
 def _sleep(seconds: float) -> None:

@@ -15,18 +15,12 @@ from sqlalchemy.orm import DeclarativeBase
 
 from infra.db import new_uuid, now_utc
 
-
-
 ID = BigInteger().with_variant(Integer, "sqlite")
 LIVE = text("deleted_at IS NULL")
 
 
 class Base(DeclarativeBase):
     pass
-
-
-def counter_column(bucket, type_):
-    return "opp_{}_{}".format(bucket, type_)
 
 
 class Account(Base):

@@ -3,7 +3,8 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from infra.events import isoformat
 from infra.reference import COUNTRIES
-from infra.validation import Id
+from infra.validation import Id, Int64
+from services.accounts import domain
 from services.accounts.domain import STATE_FILTERS
 
 COUNTRY_IDS = sorted(country["id"] for country in COUNTRIES)
@@ -20,8 +21,7 @@ def _uuid_list():
 class AccountSchema(Schema):
     """create (and update, which adds `uuid`)."""
     action = fields.String()
-    country = fields.Integer(required=True, strict=True,
-                             validate=validate.OneOf(COUNTRY_IDS, error="Unknown country id"))
+    country = Int64(required=True, validate=validate.OneOf(COUNTRY_IDS, error="Unknown country id"))
     tax_id = fields.String(required=True, validate=validate.Length(min=1, max=20))
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     address = fields.String(allow_none=True, load_default=None, validate=TEXT_255)
@@ -44,10 +44,15 @@ class AccountRefSchema(Schema):
     uuid = fields.UUID(required=True)
 
 
+class AccountQuerySchema(Schema):
+    """GET /api/sales/accounts/account?uuid=: the query string."""
+    uuid = fields.UUID(required=True)
+
+
 class ValidateTaxIdSchema(Schema):
     action = fields.String()
     tax_id = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    country = fields.Integer(strict=True, allow_none=True, load_default=None)  # optional narrowing
+    country = Int64(allow_none=True, load_default=None)  # optional narrowing
 
 
 class AddContactSchema(AccountRefSchema):
@@ -94,8 +99,7 @@ class FiltersSchema(Schema):
     area_min = fields.Float(allow_nan=False, validate=validate.Range(min=0))
     area_max = fields.Float(allow_nan=False, validate=validate.Range(min=0))
     page = fields.String(allow_none=True, validate=validate.Length(max=512))
-    page_size = fields.Integer(strict=True, load_default=PAGE_SIZE_DEFAULT,
-                               validate=validate.Range(min=1, max=PAGE_SIZE_MAX))
+    page_size = Int64(load_default=PAGE_SIZE_DEFAULT, validate=validate.Range(min=1, max=PAGE_SIZE_MAX))
 
     @validates_schema
     def _range(self, data, **kwargs):
@@ -140,6 +144,28 @@ def account_reference(account):
     """What other services read of an account (accounts_in_workspace)."""
     return {"uuid": account.uuid, "name": account.name, "country": account.country, "tax_id": account.tax_id,
             "active": account.inactivation_date is None}
+
+
+def counters(account):
+    """{(bucket, type): count} of the counters kept on an account."""
+    return {(bucket, type_): getattr(account, domain.counter_column(bucket, type_))
+            for bucket in domain.BUCKETS for type_ in domain.TYPES}
+
+
+def list_item(account, owner, contact):
+    first, total = contact if contact else (None, 0)
+    return {
+        "uuid": account.uuid,
+        "name": account.name,
+        "active": account.inactivation_date is None,
+        "country": account.country,
+        "tax_id": account.tax_id,
+        "owner": {"first_name": owner.get("first_name"), "last_name": owner.get("last_name")},
+        "contacts": [first] if first else [],
+        "more_contacts": max(total - 1, 0),
+        "associated_fields": {"quantity": account.field_count, "total_hectares": float(account.total_hectares)},
+        "opportunities": domain.opportunity_counts(counters(account)),
+    }
 
 
 def contact_view(contact):

@@ -1,10 +1,13 @@
 """Accounts test helpers: a client for the accounts API that spaces its own requests under the rate
 limit, and a publisher of contract-valid `deals.opportunity_changed` events."""
+import subprocess
+import sys
 import time
 import uuid
 
 import pytest
 
+from infra.processes import ROOT
 from tests.support.events import EventPublisher, opportunity_event
 
 ACCOUNTS = "/api/sales/accounts/"
@@ -84,3 +87,19 @@ def deals_events(test_env, system):
     yield publisher
     publisher.close()
 
+
+
+# --- the database and the maintenance commands ----------------------------------------------------
+@pytest.fixture
+def accounts_db(test_env):
+    from sqlalchemy import create_engine
+    engine = create_engine(test_env.database_urls["accounts"])
+    yield engine
+    engine.dispose()
+
+
+def run_cli(*args, timeout=120):
+    """`python -m services.accounts.cli ...` with the test run's environment; (exit status, output)."""
+    done = subprocess.run([sys.executable, "-m", "services.accounts.cli", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+    return done.returncode, done.stdout + done.stderr

@@ -5,6 +5,7 @@ import eventlet
 import pytest
 
 from tests.support.client import Api
+from infra.cursors import encode_cursor
 from services.accounts.tests.conftest import ACCOUNT, ACCOUNTS, AccountsClient, error_of, new_tax_id
 
 
@@ -193,3 +194,21 @@ def test_validate_tax_id_reports_the_existing_account(api, accounts):
                                                    "name": "Existing Company Name", "country": 2}}
     stranger = AccountsClient(api, api.signup().token)
     assert stranger.action("validate_tax_id", tax_id="12345678000190").json()["data"]["exists"] is False
+
+
+def test_integers_past_bigint_are_a_400_in_the_sales_envelope(accounts):
+    account = accounts.create()
+    for number in (2 ** 63, 2 ** 64, -(2 ** 63) - 1):
+        requests = [
+            accounts.action("validate_tax_id", tax_id="20-12345678-9", country=number),
+            accounts.action("create", country=number, tax_id=new_tax_id(), name="Huge"),
+            accounts.action("update", uuid=account, country=number, tax_id=new_tax_id(), name="Huge"),
+            accounts.list({"page_size": number}),
+        ]
+        for response in requests:
+            assert error_of(response) == (400, 3), response.text
+            assert "country" in response.json()["info"] or "page_size" in response.json()["info"]
+    assert accounts.get(account).json()["data"]["name"] != "Huge"
+    forged = encode_cursor(["Account", 2 ** 63])  # a page cursor is opaque, but a client may forge one
+    assert error_of(accounts.list({"page": forged})) == (400, 3)
+    assert accounts.list({"area_min": 1e300}).status_code == 200  # a float is not an integer: no range

@@ -126,9 +126,9 @@ def assert_counters_match_projection(test_env, workspace_id):
     from sqlalchemy import create_engine, select
     from sqlalchemy.orm import Session
 
-    from services.accounts import projection
     from services.accounts.models import Account
-    from services.accounts.queries import counters
+    from services.accounts.schemas import counters
+    from services.accounts.store import projection
     engine = create_engine(test_env.database_urls["accounts"])
     try:
         with Session(engine) as db:

@@ -1,4 +1,4 @@
-"""The consumer's body (`service.apply_opportunity_event` -> `projection.apply_opportunity_changed`)
+"""The consumer's body (`consumers.OPPORTUNITY_CHANGED.handle` -> `consumers.apply_opportunity_changed`)
 straight against the database, on SQLite (`make run`) and PostgreSQL: counters equal the recount after
 duplicates, reordering, moves and deletes; the row lock; the statements a message costs; poison messages."""
 import itertools
@@ -10,12 +10,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from infra.db import now_utc
-from services.accounts import projection
+from services.accounts import consumers
 from services.accounts.models import Account, Base, Opportunity
-from services.accounts.queries import counters
+from services.accounts.schemas import counters
+from services.accounts.store import projection
 from tests.support.resources import sqlite_or_postgres_engine
 from infra.consumers import PoisonMessage
-from services.accounts.service import apply_opportunity_event
 from services.accounts.tests.conftest import deal_event
 
 _workspaces = itertools.count(uuid.uuid4().int % 10 ** 6 + 10 ** 8)
@@ -43,6 +43,10 @@ def new_accounts(sessions, workspace_id, count):
                            name="Account " + u[:4], draft=False, created_date=now_utc()) for u in uuids)
         db.commit()
     return uuids
+
+
+def apply_opportunity_event(db, payload):
+    return consumers.OPPORTUNITY_CHANGED.handle(db, payload)
 
 
 def apply(sessions, payload):
@@ -128,14 +132,15 @@ def test_a_second_message_of_the_same_deal_waits_for_the_first_on_postgresql(pg_
     (account,) = new_accounts(pg_sessions, ws, 1)
     deal = str(uuid.uuid4())
     with pg_sessions() as one, pg_sessions() as two:
-        one.commit = lambda: None  # hold the first transaction open (the function commits itself)
-        projection.apply_opportunity_changed(one, _loaded(deal_event(ws, deal, 1, "created", account, "open_0")))
+        # the consumer's body does not commit: the first transaction stays open
+        consumers.apply_opportunity_changed(one, _loaded(deal_event(ws, deal, 1, "created", account, "open_0")))
         two.execute(text("SET LOCAL lock_timeout = '300ms'"))
         with pytest.raises(OperationalError, match="lock"):
-            projection.apply_opportunity_changed(two, _loaded(deal_event(ws, deal, 2, "updated", account, "won")))
+            consumers.apply_opportunity_changed(two, _loaded(deal_event(ws, deal, 2, "updated", account, "won")))
         two.rollback()
-        type(one).commit(one)
-        assert projection.apply_opportunity_changed(two, _loaded(deal_event(ws, deal, 2, "updated", account, "won")))
+        one.commit()
+        assert consumers.apply_opportunity_changed(two, _loaded(deal_event(ws, deal, 2, "updated", account, "won")))
+        two.commit()
     kept, _, recount = kept_counters(pg_sessions, ws)
     assert kept == {account: {("won", "sale"): 1}} == recount
 

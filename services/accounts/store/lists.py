@@ -1,10 +1,7 @@
-"""The list query: keyset pages over (name, id) with every filter of the document, and the per-page
-reads (first contact, owner names) done once per page, never per account."""
+"""The list: keyset pages over (name, id) with every filter of the document, and the per-page read
+of first contacts done once per page, never per account."""
 from sqlalchemy import exists, func, or_, select, tuple_
 
-from infra.cursors import decode_cursor, encode_cursor
-from services.accounts import domain
-from services.accounts.exceptions import InvalidAccountInput
 from services.accounts.models import Account, Contact, Field
 
 
@@ -40,21 +37,12 @@ def lite(db, workspace_id, filters):
     return [{"uuid": uuid, "name": name} for uuid, name in rows]
 
 
-def page(db, workspace_id, filters):
-    """(accounts of the page, next_page cursor or None)."""
+def page(db, workspace_id, filters, after, limit):
+    """Up to `limit` accounts of the list after the (name, id) key `after` (None: from the start)."""
     query = filtered(select(Account), workspace_id, filters)
-    after = decode_cursor(filters.get("page"), InvalidAccountInput)
     if after is not None:
-        if len(after) != 2 or not isinstance(after[0], str) or not isinstance(after[1], int):
-            raise InvalidAccountInput("Invalid page cursor", "page")
         query = query.where(tuple_(Account.name, Account.id) > tuple_(after[0], after[1]))
-    size = filters["page_size"]
-    accounts = list(db.scalars(query.limit(size + 1)))
-    next_page = None
-    if len(accounts) > size:
-        accounts = accounts[:size]
-        next_page = encode_cursor([accounts[-1].name, accounts[-1].id])
-    return accounts, next_page
+    return list(db.scalars(query.limit(limit)))
 
 
 def first_contacts(db, account_ids):
@@ -69,24 +57,3 @@ def first_contacts(db, account_ids):
                              ranked.c.total).where(ranked.c.rank == 1))
     return {row.account_id: ({"uuid": row.contact_uuid, "first_name": row.first_name, "last_name": row.last_name},
                              int(row.total)) for row in rows}
-
-
-def counters(account):
-    return {(bucket, type_): getattr(account, "opp_{}_{}".format(bucket, type_))
-            for bucket in domain.BUCKETS for type_ in domain.TYPES}
-
-
-def list_item(account, owner, contact):
-    first, total = contact if contact else (None, 0)
-    return {
-        "uuid": account.uuid,
-        "name": account.name,
-        "active": account.inactivation_date is None,
-        "country": account.country,
-        "tax_id": account.tax_id,
-        "owner": {"first_name": owner.get("first_name"), "last_name": owner.get("last_name")},
-        "contacts": [first] if first else [],
-        "more_contacts": max(total - 1, 0),
-        "associated_fields": {"quantity": account.field_count, "total_hectares": float(account.total_hectares)},
-        "opportunities": domain.opportunity_counts(counters(account)),
-    }
