@@ -1,6 +1,6 @@
 """Cost of one `deals.opportunity_changed` message in the accounts consumer.
 
-    .venv/bin/python -m bench.consumer_accounts [--accounts 10000] [--events 2000] [--label L] [--no-write]
+    .venv/bin/python -m bench.consumer_accounts [--accounts 10000] [--events 2000] [--write]
 
 A throw-away PostgreSQL database gets the accounts schema and `--accounts` accounts in one workspace.
 Then `--events` messages (decoded JSON bodies, as the consumer receives them) go through the consumer's
@@ -8,7 +8,7 @@ body (`services.accounts.consumers.OPPORTUNITY_CHANGED.handle`: contract load, p
 commit), one at a time: new deals, updates of deals seen before (state, type, account moves, older
 versions that must change nothing) and deletes. Reported per message: wall time, this process's CPU
 time, the PostgreSQL backends' CPU time (local server) and SQL statements (the commit not counted).
-Afterwards the counters are checked against `projection.recount`. Results in bench/results/consumer_accounts[-L]-<date>.json.
+Afterwards the counters are checked against `projection.recount`. `--write`: bench/results/consumer_accounts.json.
 """
 import argparse
 import random
@@ -18,9 +18,7 @@ import uuid
 from sqlalchemy import select, text
 from sqlalchemy.orm import sessionmaker
 
-from bench.goals_scale import BackendCpu, StatementCounter
-from bench.support import migrated_database, summarize, write_result
-from tests.support import resources
+from bench.support import BackendCpu, StatementCounter, machine_lock, migrated_database, summarize, write_result
 
 WS = 1
 STATES = ["open_0", "open_25", "open_50", "open_75", "won", "lost"]
@@ -83,45 +81,42 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=10000)
     parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--label", default=None)
-    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--write", action="store_true", help="write bench/results/consumer_accounts.json")
     args = parser.parse_args()
-    urls = migrated_database("accounts", "ca")
+    lock = machine_lock()  # noqa: F841  (one benchmark per machine; held until the process exits)
     from infra.db import get_engine
     from services.accounts.consumers import OPPORTUNITY_CHANGED
-    engine = get_engine(urls["accounts"])
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    backends = BackendCpu(engine)  # before the first connection
-    try:
-        accounts = load_accounts(engine, args.accounts)
-        counter = StatementCounter(engine)
-        backend_started = backends.seconds()
-        durations, cpu, statements = [], [], []
-        for payload in messages(accounts, args.events, random.Random(7)):
-            before = counter.count
-            started, started_cpu = time.perf_counter(), time.process_time()
-            with sessions() as db:
-                OPPORTUNITY_CHANGED.handle(db, payload)
-            durations.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time() - started_cpu) * 1000)
-            statements.append(counter.count - before)
-        result = dict(summarize(durations), cpu_mean_ms=round(sum(cpu) / len(cpu), 3),
-                      postgres_cpu_ms=round((backends.seconds() - backend_started) * 1000 / len(durations), 3),
-                      statements_mean=round(sum(statements) / len(statements), 2))
-        matches = counters_match(sessions)
-    finally:
-        engine.dispose()
-        resources.drop_databases(urls)
+    with migrated_database("accounts") as url:
+        engine = get_engine(url)
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        backends = BackendCpu(engine)  # before the first connection
+        try:
+            accounts = load_accounts(engine, args.accounts)
+            counter = StatementCounter(engine)
+            backend_started = backends.seconds()
+            durations, cpu, statements = [], [], []
+            for payload in messages(accounts, args.events, random.Random(7)):
+                before = counter.count
+                started, started_cpu = time.perf_counter(), time.process_time()
+                with sessions() as db:
+                    OPPORTUNITY_CHANGED.handle(db, payload)
+                durations.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+                statements.append(counter.count - before)
+            result = dict(summarize(durations), cpu_mean_ms=round(sum(cpu) / len(cpu), 3),
+                          postgres_cpu_ms=round((backends.seconds() - backend_started) * 1000 / len(durations), 3),
+                          statements_mean=round(sum(statements) / len(statements), 2))
+            matches = counters_match(sessions)
+        finally:
+            engine.dispose()
     print("accounts consumer: {} messages, p50 {} ms p99 {} ms mean {} ms | cpu {} ms, postgres {} ms | {} statements "
           "| counters = recount: {}".format(result["n"], result["p50_ms"], result["p99_ms"], result["mean_ms"],
                                             result["cpu_mean_ms"], result["postgres_cpu_ms"], result["statements_mean"],
                                             matches))
-    if not args.no_write:
-        name = "consumer_accounts" + ("-" + args.label if args.label else "")
-        print("written to", write_result(name, {"what": "one opportunity_changed message through the accounts "
-                                                        "consumer body + commit, PostgreSQL", "accounts": args.accounts,
-                                                "message": result, "counters_match_recount": matches}))
-
+    if args.write:
+        print("written to", write_result("consumer_accounts", {
+            "what": "one opportunity_changed message through the accounts consumer body + commit, PostgreSQL",
+            "accounts": args.accounts, "message": result, "counters_match_recount": matches}))
 
 if __name__ == "__main__":
     main()
