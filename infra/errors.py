@@ -16,10 +16,12 @@ class ServiceError(Exception):
 
     def __init__(self, info=None, field=None, errors=None):
         self.info = info or self.message
-        self.field = field
+        self.field = field or None  # "" is how a missing field crosses RPC (below)
         # every invalid field with its messages, for families that report them all (deals)
         self.errors = errors or ({field: [self.info]} if field else {})
-        super().__init__(self.info, field, self.errors)
+        # nameko stringifies every argument that is not text, a list or a dict: None would arrive as
+        # the field "None"
+        super().__init__(self.info, field or "", self.errors)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

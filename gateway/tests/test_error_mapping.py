@@ -51,3 +51,13 @@ def test_each_family_renders_its_own_error_envelope():
                                                           "requestId": "r", "data": None, "message": "Deal not found"}
     assert BoomFamily.error_body(error, "r") == {"statusCode": 404, "error": "Not Found", "message": "Deal not found"}
     assert InternalError().status == 500
+
+
+def test_an_error_without_a_field_crosses_rpc_without_one():
+    from nameko.exceptions import deserialize, serialize
+
+    from infra.errors import ServiceTimeout
+
+    crossed = deserialize(serialize(ServiceTimeout("a nested call timed out")))
+    assert isinstance(crossed, ServiceTimeout)
+    assert crossed.field is None and crossed.errors == {} and crossed.info == "a nested call timed out"
