@@ -1,6 +1,18 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from contracts.permissions import PERMISSIONS
+from infra.events import isoformat
+from infra.validation import Id
+from services.directory import domain
+
 NAME = validate.Length(min=1, max=80)
+
+
+def permission_names(**kwargs):
+    """A list of permission names (contracts.permissions); any other name is refused."""
+    name = fields.String(validate=validate.OneOf(PERMISSIONS, error="unknown permission {input!r}; use "
+                                                 + ", ".join(PERMISSIONS)))
+    return fields.List(name, validate=validate.Length(max=len(PERMISSIONS) * 4), **kwargs)
 
 
 class SignupSchema(Schema):
@@ -21,15 +33,20 @@ class NewUserSchema(Schema):
     password = fields.String(required=True, validate=validate.Length(min=8, max=128))
     first_name = fields.String(required=True, validate=NAME)
     last_name = fields.String(required=True, validate=NAME)
+    permissions = permission_names(load_default=list)
+
+
+class PermissionsSchema(Schema):
+    permissions = permission_names(required=True)
 
 
 class NewGroupSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    members = fields.List(fields.Integer(strict=True), load_default=list)
+    members = fields.List(Id(), load_default=list, validate=validate.Length(max=1000))
 
 
 class MembersSchema(Schema):
-    users = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=1000))
+    users = fields.List(Id(), required=True, validate=validate.Length(min=1, max=1000))
 
 
 class NewCampaignSchema(Schema):
@@ -49,7 +66,22 @@ class NewApiKeySchema(Schema):
 
 def user_view(user):
     return {"id": user.id, "uuid": user.uuid, "email": user.email, "first_name": user.first_name,
-            "last_name": user.last_name, "is_owner": user.is_owner}
+            "last_name": user.last_name, "is_owner": user.is_owner, "active": user.active,
+            "permissions": list(domain.effective_permissions(user.is_owner, user.permissions))}
+
+
+def user_snapshot(user):
+    """The snapshot of `directory.user_changed` (contracts.events.UserSnapshot)."""
+    return {"id": user.id, "uuid": user.uuid, "workspace_id": user.workspace_id, "first_name": user.first_name,
+            "last_name": user.last_name, "is_owner": user.is_owner, "active": user.active,
+            "permissions": list(domain.effective_permissions(user.is_owner, user.permissions)),
+            "access_changed_at": isoformat(user.access_changed_at)}
+
+
+def caller_view(caller):
+    return {"id": caller.user_id, "uuid": caller.user_uuid, "workspace_id": caller.workspace_id,
+            "workspace_uuid": caller.workspace_uuid, "first_name": caller.first_name, "last_name": caller.last_name,
+            "is_owner": caller.is_owner, "auth_method": caller.auth_method, "permissions": list(caller.permissions)}
 
 
 def workspace_view(workspace):
