@@ -63,6 +63,7 @@ class Settings:
     rate_limit_redis_url: str
     rate_limit_per_second: int
     log_level: str
+    run_components: tuple  # what `make run` starts; empty: every component present
 
     def database_url(self, service: str) -> str:
         """`<SERVICE>_DATABASE_URL`, else a SQLite file under var/ (the embedded default)."""
@@ -108,6 +109,7 @@ def read() -> Settings:
         rate_limit_redis_url=_text("RATE_LIMIT_REDIS_URL", "redis://127.0.0.1:6379/0"),
         rate_limit_per_second=_number(int, "RATE_LIMIT_PER_SECOND", 10),
         log_level=_text("LOG_LEVEL", "INFO"),
+        run_components=tuple(name.strip() for name in _text("RUN_COMPONENTS", "").split(",") if name.strip()),
     )
 
 
