@@ -15,11 +15,14 @@ def read_body(request):
     """The raw body, refusing more than 1 MiB whether or not Content-Length says so."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise PayloadTooLarge()
-    if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
-        # werkzeug hides a body without Content-Length; eventlet's input decodes the chunks
-        body = request.environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
-    else:
-        body = request.stream.read(MAX_BODY_BYTES + 1)
+    try:
+        if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            # werkzeug hides a body without Content-Length; eventlet's input decodes the chunks
+            body = request.environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+        else:
+            body = request.stream.read(MAX_BODY_BYTES + 1)
+    except ValueError:  # eventlet's ChunkReadError: a chunk size that is not hexadecimal, or a bad trailer
+        raise MalformedBody("Malformed chunked body", "body")
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge()
     return body

@@ -49,6 +49,29 @@ class MethodNotAllowed(ServiceError):
     message = "Method not allowed on this route"
 
 
+class RequestRefused(ServiceError):
+    """A request the HTTP layer refuses before any route: a malformed request line or header."""
+    status = 400
+    code = 1
+    message = "Malformed HTTP request"
+
+    def __init__(self, info=None, field=None, errors=None, *, status=None):
+        super().__init__(info, field, errors)
+        self.status = status or self.status
+
+
+class RequestLineTooLong(ServiceError):
+    status = 414
+    code = 13
+    message = "Request line (method, path and query) is longer than 8 KiB"
+
+
+class HeaderFieldsTooLarge(ServiceError):
+    status = 431
+    code = 13
+    message = "Request headers are too large (8 KiB a line, 64 KiB in all)"
+
+
 class InternalError(ServiceError):
     status = 500
     code = 99
@@ -71,4 +94,5 @@ def as_service_error(exc, request_id):
 
 
 __all__ = ["as_service_error", "MalformedBody", "UnknownAction", "PayloadTooLarge", "RouteNotFound",
-           "MethodNotAllowed", "InternalError", "ServiceTimeout"]
+           "MethodNotAllowed", "RequestRefused", "RequestLineTooLong", "HeaderFieldsTooLarge", "InternalError",
+           "ServiceTimeout"]
