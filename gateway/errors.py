@@ -78,14 +78,22 @@ class InternalError(ServiceError):
     message = "Internal error"
 
 
+UNAVAILABLE = "Service unavailable; try again shortly"
+TIMED_OUT = "The service did not answer in time; try again"
+
+
 def as_service_error(exc, request_id):
-    """Maps any exception raised while handling a request to the ServiceError to answer with."""
+    """Maps any exception raised while handling a request to the ServiceError to answer with.
+    An unavailable or slow service is told to the client in general words: which service, RPC
+    method or broker error it was is logged with the request id, never answered."""
+    if isinstance(exc, ServiceTimeout):
+        log.warning("request_id=%s timed out: %s", request_id, exc)
+        return ServiceTimeout(TIMED_OUT)
+    if isinstance(exc, (ServiceUnavailable, UnknownService, ConnectionError, OSError)):
+        log.warning("request_id=%s unavailable: %s: %s", request_id, type(exc).__name__, exc)
+        return ServiceUnavailable(UNAVAILABLE)
     if isinstance(exc, ServiceError):
         return exc
-    if isinstance(exc, UnknownService):
-        return ServiceUnavailable("{} is not running".format(exc.service_name if hasattr(exc, "service_name") else exc))
-    if isinstance(exc, (ConnectionError, OSError)):
-        return ServiceUnavailable("A service is unreachable")
     if isinstance(exc, (RemoteError, MethodNotFound)):
         log.error("request_id=%s remote failure: %s", request_id, exc)
         return InternalError()
