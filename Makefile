@@ -26,6 +26,9 @@ reconcile: venv      ## goals: compare stored goal figures with a from-scratch r
 resync: venv         ## goals: rebuild the opportunity projection from the deals service
 	@$(PY) -m services.goals.cli resync
 
+replay-dead-letters: venv  ## list dead letters, or put them back: ARGS="replay --queue Q --all" (infra/deadletters.py)
+	@$(PY) -m infra.deadletters $(or $(ARGS),list)
+
 venv:
 	@scripts/bootstrap.sh
 
