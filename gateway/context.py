@@ -56,6 +56,7 @@ class RequestContext:
         self._worker_data[REQUEST_ID_KEY] = request_id
         self._raw_body = read_body(request)
         self.caller = None
+        self.api_key = None  # the API key the caller authenticated with, if it used one (rate limits)
 
     def json(self, required=True):
         """The body as a JSON object; MalformedBody if it is missing, not JSON or not an object."""
@@ -86,6 +87,7 @@ class RequestContext:
             self.caller = verify_user_token(token.strip())
         elif api_key:
             self.caller = api_key_caller(self, api_key)
+            self.api_key = api_key
         else:
             raise Unauthenticated("Missing credentials: send 'Authorization: Bearer <token>' or an API key header")
         self._worker_data[CONTEXT_KEY] = internal_token(self.caller)

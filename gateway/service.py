@@ -51,7 +51,7 @@ class GatewayService:
             if not route.public:
                 ctx.authenticate(self._verify_user_token, self._api_key_caller)
             if route.rate_limited:
-                ratelimit.check(ctx.caller)
+                headers.update(ratelimit.check(ctx.caller, ctx.api_key).headers())
             result = route.handler(ctx, **path_values)
             response = self._response(result, headers)
         except Exception as exc:  # every failure is answered in the family's envelope
