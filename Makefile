@@ -28,6 +28,9 @@ resync: venv         ## goals and accounts: rebuild their deals projections from
 	@status=0; $(PY) -m services.goals.cli resync $(ARGS) || status=1; \
 	$(PY) -m services.accounts.cli resync $(ARGS) || status=1; exit $$status
 
+replay-dead-letters: venv  ## list dead letters, or put them back: ARGS="replay --queue Q --all" (infra/deadletters.py)
+	@$(PY) -m infra.deadletters $(or $(ARGS),list)
+
 venv:
 	@scripts/bootstrap.sh
 

@@ -9,20 +9,41 @@ from infra.logs import REQUEST_ID_KEY
 from gateway.errors import MalformedBody, PayloadTooLarge
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 32  # arrays and objects inside each other; the APIs' deepest body has 5
 
 
 def read_body(request):
     """The raw body, refusing more than 1 MiB whether or not Content-Length says so."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise PayloadTooLarge()
-    if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
-        # werkzeug hides a body without Content-Length; eventlet's input decodes the chunks
-        body = request.environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
-    else:
-        body = request.stream.read(MAX_BODY_BYTES + 1)
+    try:
+        if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            # werkzeug hides a body without Content-Length; eventlet's input decodes the chunks
+            body = request.environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+        else:
+            body = request.stream.read(MAX_BODY_BYTES + 1)
+    except ValueError:  # eventlet's ChunkReadError: a chunk size that is not hexadecimal, or a bad trailer
+        raise MalformedBody("Malformed chunked body", "body")
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge()
     return body
+
+
+def too_deep(raw, data, limit):
+    """Whether parsed JSON `data` nests arrays and objects more than `limit` levels."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:  # cannot be: spares the walk for most bodies
+        return False
+    level = [data]
+    for _ in range(limit):
+        level = [child for value in level if isinstance(value, (dict, list))
+                 for child in (value.values() if isinstance(value, dict) else value)]
+        if not level:
+            return False
+    return any(isinstance(value, (dict, list)) for value in level)
+
+
+def nested_too_deep():
+    return MalformedBody("JSON body is nested deeper than {} levels".format(MAX_JSON_DEPTH), "body")
 
 
 class RequestContext:
@@ -36,6 +57,7 @@ class RequestContext:
         self._worker_data[REQUEST_ID_KEY] = request_id
         self._raw_body = read_body(request)
         self.caller = None
+        self.api_key = None  # the API key the caller authenticated with, if it used one (rate limits)
 
     def json(self, required=True):
         """The body as a JSON object; MalformedBody if it is missing, not JSON or not an object."""
@@ -45,8 +67,12 @@ class RequestContext:
             return {}
         try:
             data = json.loads(self._raw_body)
+        except RecursionError:  # the parser's own bound (about 1,000 levels)
+            raise nested_too_deep() from None
         except (ValueError, UnicodeDecodeError):
             raise MalformedBody("Malformed JSON body", "body")
+        if too_deep(self._raw_body, data, MAX_JSON_DEPTH):
+            raise nested_too_deep()
         if not isinstance(data, dict):
             raise MalformedBody("JSON body must be an object", "body")
         return data
@@ -63,6 +89,7 @@ class RequestContext:
             self.caller = verify_user_token(token.strip())
         elif api_key:
             self.caller = api_key_caller(self, api_key)
+            self.api_key = api_key
         else:
             raise Unauthenticated("Missing credentials: send 'Authorization: Bearer <token>' or an API key header")
         self.caller = current_access(self.caller)

@@ -49,20 +49,51 @@ class MethodNotAllowed(ServiceError):
     message = "Method not allowed on this route"
 
 
+class RequestRefused(ServiceError):
+    """A request the HTTP layer refuses before any route: a malformed request line or header."""
+    status = 400
+    code = 1
+    message = "Malformed HTTP request"
+
+    def __init__(self, info=None, field=None, errors=None, *, status=None):
+        super().__init__(info, field, errors)
+        self.status = status or self.status
+
+
+class RequestLineTooLong(ServiceError):
+    status = 414
+    code = 13
+    message = "Request line (method, path and query) is longer than 8 KiB"
+
+
+class HeaderFieldsTooLarge(ServiceError):
+    status = 431
+    code = 13
+    message = "Request headers are too large (8 KiB a line, 64 KiB in all)"
+
+
 class InternalError(ServiceError):
     status = 500
     code = 99
     message = "Internal error"
 
 
+UNAVAILABLE = "Service unavailable; try again shortly"
+TIMED_OUT = "The service did not answer in time; try again"
+
+
 def as_service_error(exc, request_id):
-    """Maps any exception raised while handling a request to the ServiceError to answer with."""
+    """Maps any exception raised while handling a request to the ServiceError to answer with.
+    An unavailable or slow service is told to the client in general words: which service, RPC
+    method or broker error it was is logged with the request id, never answered."""
+    if isinstance(exc, ServiceTimeout):
+        log.warning("request_id=%s timed out: %s", request_id, exc)
+        return ServiceTimeout(TIMED_OUT)
+    if isinstance(exc, (ServiceUnavailable, UnknownService, ConnectionError, OSError)):
+        log.warning("request_id=%s unavailable: %s: %s", request_id, type(exc).__name__, exc)
+        return ServiceUnavailable(UNAVAILABLE)
     if isinstance(exc, ServiceError):
         return exc
-    if isinstance(exc, UnknownService):
-        return ServiceUnavailable("{} is not running".format(exc.service_name if hasattr(exc, "service_name") else exc))
-    if isinstance(exc, (ConnectionError, OSError)):
-        return ServiceUnavailable("A service is unreachable")
     if isinstance(exc, (RemoteError, MethodNotFound)):
         log.error("request_id=%s remote failure: %s", request_id, exc)
         return InternalError()
@@ -71,4 +102,5 @@ def as_service_error(exc, request_id):
 
 
 __all__ = ["as_service_error", "MalformedBody", "UnknownAction", "PayloadTooLarge", "RouteNotFound",
-           "MethodNotAllowed", "InternalError", "ServiceTimeout"]
+           "MethodNotAllowed", "RequestRefused", "RequestLineTooLong", "HeaderFieldsTooLarge", "InternalError",
+           "ServiceTimeout"]

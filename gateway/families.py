@@ -9,9 +9,12 @@ from http import HTTPStatus
 from werkzeug.wrappers import Response
 
 
+def dumps(body):
+    return json.dumps(body, separators=(",", ":"), default=str)
+
+
 def json_response(body, status=200, headers=None):
-    return Response(json.dumps(body, separators=(",", ":"), default=str), status=status,
-                    headers=headers, mimetype="application/json")
+    return Response(dumps(body), status=status, headers=headers, mimetype="application/json")
 
 
 class SalesFamily:
@@ -72,6 +75,11 @@ def family_for_path(path):
 
 def error_response(family, error, request_id, headers=None):
     return json_response(family.error_body(error, request_id), status=error.status, headers=headers)
+
+
+def error_body_bytes(family, error, request_id):
+    """The error's body in the family's envelope, encoded (for the HTTP layer's own refusals)."""
+    return dumps(family.error_body(error, request_id)).encode()
 
 
 def sales_ok(data=None, message=None, **extra):

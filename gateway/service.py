@@ -2,9 +2,7 @@
 unknown routes, wrong methods and every failure are answered in the family's envelope."""
 import logging
 import time
-import uuid
 
-import eventlet
 from nameko.extensions import DependencyProvider
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
@@ -15,14 +13,11 @@ from infra.rpc import Services
 from infra.auth import Caller, TokenSecret, verify_token
 from gateway import routes
 from gateway.context import RequestContext
-from gateway.http import http
+from gateway.http import http, request_id_from
 from gateway.errors import MethodNotAllowed, RouteNotFound, as_service_error
 from gateway.families import error_response, family_for_path, json_response
 
 log = logging.getLogger("crm.gateway")
-
-ALL_METHODS = "GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS"
-HEALTH_TIMEOUT_SECONDS = 2.0
 
 
 class WorkerData(DependencyProvider):
@@ -41,29 +36,14 @@ class GatewayService:
 
     url_map = routes.build_map(routes.all_routes())
 
-    @http(ALL_METHODS, "/")
-    def root(self, request):
+    @http
+    def handle(self, request):
         return self._dispatch(request)
-
-    @http(ALL_METHODS, "/<path:path>")
-    def any_path(self, request, path):
-        return self._dispatch(request)
-
-    @http("GET", "/health")
-    def health(self, request):
-        proxies = self._proxies()
-        pool = eventlet.GreenPool()
-        names = routes.routed_services()
-        answers = pool.imap(lambda name: self._ping(proxies[name]), names)
-        services = dict(zip(names, answers))
-        healthy = all(state == "ok" for state in services.values())
-        return json_response({"status": "ok" if healthy else "degraded", "services": services},
-                             status=200 if healthy else 503)
 
     # --- dispatch -------------------------------------------------------------------------------------
     def _dispatch(self, request):
         started = time.monotonic()
-        request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+        request_id = request_id_from(request.headers.get("X-Request-Id"))
         family = family_for_path(request.path)
         headers = {"X-Request-Id": request_id}
         try:
@@ -72,7 +52,7 @@ class GatewayService:
             if not route.public:
                 ctx.authenticate(self._verify_user_token, self._api_key_caller)
             if route.rate_limited:
-                ratelimit.check(ctx.caller)
+                headers.update(ratelimit.check(ctx.caller, ctx.api_key).headers())
             result = route.handler(ctx, **path_values)
             response = self._response(result, headers)
         except Exception as exc:  # every failure is answered in the family's envelope
@@ -112,13 +92,3 @@ class GatewayService:
     @staticmethod
     def _api_key_caller(ctx, api_key):
         return Caller.from_claims(ctx.call("directory", "authenticate_api_key", api_key))
-
-    @staticmethod
-    def _ping(proxy):
-        try:
-            with eventlet.Timeout(HEALTH_TIMEOUT_SECONDS):
-                return "ok" if proxy.ping() == "ok" else "unexpected answer"
-        except eventlet.Timeout:
-            return "timeout"
-        except Exception as exc:  # the service is down or not deployed
-            return "unavailable: {}".format(type(exc).__name__)

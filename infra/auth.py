@@ -15,6 +15,7 @@ from nameko.extensions import DependencyProvider
 from infra import settings
 from infra.access import AccessWatch, current_access
 from infra.errors import Unauthenticated
+from infra.validation import INT64_MAX
 
 ALGORITHMS = ["HS256"]  # explicit: `alg: none` and every other algorithm are refused
 USER_TOKEN_AUDIENCE = "crm-api"
@@ -44,20 +45,59 @@ class Caller:
 
     @classmethod
     def from_claims(cls, claims):
+        """The Caller that `claims` describe. A signed token is still input: every claim must have
+        its type and size (no loose conversion), else Unauthenticated."""
         try:
             return cls(
-                user_id=int(claims["user_id"]),
-                user_uuid=str(claims["user_uuid"]),
-                workspace_id=int(claims["workspace_id"]),
-                workspace_uuid=str(claims["workspace_uuid"]),
-                is_owner=bool(claims.get("is_owner", False)),
-                first_name=claims.get("first_name", ""),
-                last_name=claims.get("last_name", ""),
-                auth_method=claims.get("auth_method", "token"),
-                permissions=tuple(claims.get("permissions", ())),
+                user_id=_claim_id(claims["user_id"]),
+                user_uuid=_claim_text(claims["user_uuid"], MAX_UUID_LENGTH, required=True),
+                workspace_id=_claim_id(claims["workspace_id"]),
+                workspace_uuid=_claim_text(claims["workspace_uuid"], MAX_UUID_LENGTH, required=True),
+                is_owner=_claim_flag(claims.get("is_owner", False)),
+                first_name=_claim_text(claims.get("first_name", ""), MAX_NAME_LENGTH),
+                last_name=_claim_text(claims.get("last_name", ""), MAX_NAME_LENGTH),
+                auth_method=_claim_choice(claims.get("auth_method", "token"), AUTH_METHODS),
+                permissions=_claim_names(claims.get("permissions", [])),
             )
         except (KeyError, TypeError, ValueError):
             raise Unauthenticated("Token does not carry a valid identity")
+
+
+AUTH_METHODS = ("token", "api_key")
+MAX_UUID_LENGTH = 64
+MAX_NAME_LENGTH = 200
+MAX_PERMISSIONS = 100
+MAX_PERMISSION_LENGTH = 64
+
+
+def _claim_id(value):
+    if type(value) is not int or not 1 <= value <= INT64_MAX:  # not bool, float or a numeric string
+        raise ValueError("an id claim must be an integer from 1 to 2^63-1")
+    return value
+
+
+def _claim_text(value, max_length, required=False):
+    if not isinstance(value, str) or len(value) > max_length or (required and not value):
+        raise ValueError("a text claim must be a string of at most {} characters".format(max_length))
+    return value
+
+
+def _claim_flag(value):
+    if not isinstance(value, bool):
+        raise ValueError("a flag claim must be true or false")
+    return value
+
+
+def _claim_choice(value, choices):
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError("a claim must be one of {}".format(", ".join(choices)))
+    return value
+
+
+def _claim_names(value):
+    if not isinstance(value, list) or len(value) > MAX_PERMISSIONS:
+        raise ValueError("permissions must be a list of at most {} names".format(MAX_PERMISSIONS))
+    return tuple(_claim_text(name, MAX_PERMISSION_LENGTH, required=True) for name in value)
 
 
 def issue_token(caller, ttl_seconds, audience=USER_TOKEN_AUDIENCE, secret=None):

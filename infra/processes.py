@@ -1,7 +1,7 @@
 """Starting and stopping the whole system as `nameko run` processes.
 
-Used by `make run` (`python -m infra.processes run`), the end-to-end tests and the benchmarks, so
-all three start the system the same way. A service whose module does not exist yet is skipped.
+Used by `make run` (`python -m infra.supervisor run`, which keeps them running), the end-to-end
+tests and the benchmarks, so all three start the system the same way. A service whose module does not exist yet is skipped.
 
 Each component runs as one or more identical processes (eventlet uses one core per process):
 `GATEWAY_PROCESSES` gateway processes share the HTTP port (SO_REUSEPORT, gateway/http.py) and
@@ -89,38 +89,57 @@ class System:
         self.wait_healthy(timeout)
         return self
 
+    def command(self, name):
+        """The command line of one process of component `name`."""
+        return [sys.executable, "-m", "nameko", "run", "--config", os.path.join(ROOT, "config.yaml"),
+                ENTRYPOINTS[name]]
+
+    def spawn(self, name, env=None):
+        """Starts one process of component `name` (its own session: a terminal's Ctrl-C reaches only
+        the launcher, which stops the processes in order)."""
+        os.makedirs(self.log_dir, exist_ok=True)
+        # every process of a component appends to the same log (O_APPEND: whole lines)
+        with open(os.path.join(self.log_dir, "{}.log".format(name)), "ab") as log:
+            return subprocess.Popen(self.command(name), cwd=ROOT, env=env or self.env, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+
     def start_component(self, name, extra_env=None):
         """Starts the component's processes (process_count); returns the first."""
-        os.makedirs(self.log_dir, exist_ok=True)
         env = dict(self.env, **(extra_env or {}))
-        command = [sys.executable, "-m", "nameko", "run", "--config", os.path.join(ROOT, "config.yaml"),
-                   ENTRYPOINTS[name]]
-        started = []
-        for _ in range(process_count(name, env)):
-            # every process of a component appends to the same log (O_APPEND: whole lines)
-            log = open(os.path.join(self.log_dir, "{}.log".format(name)), "ab")
-            started.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True))
-            log.close()
-        self.instances[name] = started
-        self.processes[name] = started[0]
-        return started[0]
+        self.instances[name] = [self.spawn(name, env) for _ in range(process_count(name, env))]
+        self.processes[name] = self.instances[name][0]
+        return self.processes[name]
+
+    def respawn(self, name, index):
+        """Replaces process `index` of component `name` (which has exited) with a new one."""
+        process = self.spawn(name)
+        self.instances[name][index] = process
+        if index == 0:
+            self.processes[name] = process
+        return process
 
     def pids(self):
         """{name: [pid, ...]} of every running component."""
         return {name: [process.pid for process in processes] for name, processes in self.instances.items()}
 
     def stop_component(self, name, sig=signal.SIGTERM, timeout=20):
-        self.processes.pop(name, None)
-        running = [process for process in self.instances.pop(name, []) if process.poll() is None]
+        self.stop_components([name], sig, timeout)
+
+    def stop_components(self, names, sig=signal.SIGTERM, timeout=20):
+        """Signals every process of `names` at once, then waits for them (SIGKILL after `timeout`)."""
+        running = []
+        for name in names:
+            self.processes.pop(name, None)
+            running += [process for process in self.instances.pop(name, []) if process.poll() is None]
         for process in running:
             try:
                 os.killpg(process.pid, sig)
             except ProcessLookupError:
                 pass
+        deadline = time.monotonic() + timeout
         for process in running:
             try:
-                process.wait(timeout)
+                process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
@@ -132,10 +151,10 @@ class System:
         self.stop_component(name, sig=signal.SIGKILL)
 
     def stop(self):
+        """The gateway first (no new requests), then every service at once."""
         if "gateway" in self.instances:
             self.stop_component("gateway")
-        for name in list(self.instances):
-            self.stop_component(name)
+        self.stop_components(list(self.instances))
 
     def health(self):
         try:
@@ -160,61 +179,3 @@ class System:
                 return state
             time.sleep(0.3)
         raise RuntimeError("system not healthy after {}s: {}".format(timeout, state))
-
-
-def run_forever():
-    """`make run`: start everything, print how to use it, stop everything on Ctrl-C or SIGTERM."""
-    system = System()
-    stopping = []
-
-    def _stop(*_):
-        stopping.append(True)
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
-    print("==> starting: {}".format(", ".join(system.components)))
-    try:
-        system.start()
-    except RuntimeError as exc:
-        print("!! {}".format(exc))
-        system.stop()
-        sys.exit(1)
-    pid_file = os.path.join(ROOT, "var", "run.pid")
-    with open(pid_file, "w") as handle:
-        handle.write(str(os.getpid()))
-    url = system.base_url.replace("127.0.0.1", "localhost")
-    print(SUMMARY.format(url=url, components="\n".join(
-        "  {:<10} pid {:<15} log var/log/{}.log".format(name, ",".join(str(p.pid) for p in processes), name)
-        for name, processes in system.instances.items())))
-    try:
-        while not stopping:
-            for name, process in [(n, p) for n, ps in system.instances.items() for p in ps]:
-                if process.poll() is not None:
-                    print("!! {} exited with {} (see var/log/{}.log); stopping".format(name, process.returncode, name))
-                    stopping.append(True)
-            time.sleep(0.5)
-    finally:
-        print("==> stopping")
-        system.stop()
-        if os.path.exists(pid_file):
-            os.remove(pid_file)
-
-
-SUMMARY = """
-The CRM is running on {url}
-
-{components}
-
-Sign up (creates a workspace and its owner, answers a token):
-  curl -s -X POST {url}/api/auth/signup -H 'Content-Type: application/json' \\
-       -d '{{"workspace": "Acme", "email": "owner@acme.test", "password": "a-long-password", "first_name": "Ada", "last_name": "Lovelace"}}'
-Then:  curl -s {url}/api/directory/users -H "Authorization: Bearer $TOKEN"
-Health: curl -s {url}/health          Stop: Ctrl-C (or `make stop` from another shell)
-"""
-
-if __name__ == "__main__":
-    if sys.argv[1:] == ["run"]:
-        run_forever()
-    else:
-        print("usage: python -m infra.processes run")
-        sys.exit(2)

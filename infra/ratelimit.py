@@ -11,15 +11,21 @@ process (a warning is logged, Redis is tried again every few seconds). With one 
 as `make run` starts, that enforces the same limit; with several, each process counts alone
 (up to processes x limit). `RATE_LIMIT_REDIS_URL=` (empty) selects the in-process limiter.
 
-The caller is the verified user (its uuid, whichever credential it used, token or API key).
-A refused request does not use up a slot. The answer is 429 with `Retry-After` (whole seconds).
+Whose budget a request takes (`key_for`): the API key's (`api_key:<sha256 of the key>`) when the
+caller presented one, else the user's (`user:<uuid>`), so each API key is limited on its own.
+A refused request does not use up a slot. Every answer of a limited route tells the caller its
+quota: `X-RateLimit-Limit`, `X-RateLimit-Remaining` (after this request) and `X-RateLimit-Reset`
+(whole seconds until the oldest request in the window leaves it, freeing a slot); a refusal is
+429 with `Retry-After` (whole seconds) as well.
 """
 import collections
+import hashlib
 import logging
 import math
 import threading
 import time
 import uuid
+from typing import NamedTuple
 
 from infra import settings
 from infra.errors import RateLimited
@@ -30,30 +36,56 @@ KEY_PREFIX = "crm:ratelimit:"
 REDIS_RETRY_SECONDS = 5.0
 
 # KEYS[1] = caller key; ARGV = limit, window in microseconds, a unique member.
-# Returns {1, 0} when accepted, {0, microseconds until a slot frees} when refused.
+# Returns {accepted (1 or 0), requests left in the window, microseconds until a slot frees}.
 SLIDING_WINDOW = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local window = tonumber(ARGV[2])
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+local count = redis.call('ZCARD', KEYS[1])
+local accepted = 0
+if count < limit then
   redis.call('ZADD', KEYS[1], now, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000))
-  return {1, 0}
+  count, accepted = count + 1, 1
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {0, math.max(1, math.floor(tonumber(oldest[2]) + window - now))}
+return {accepted, limit - count, math.max(1, math.floor(tonumber(oldest[2]) + window - now))}
 """
 
 
-class TooManyRequests(RateLimited):
-    """RateLimited with the Retry-After header the gateway adds to its answer (also when a service
-    raises it: `retry_after` travels in the error's args over RPC)."""
+class Verdict(NamedTuple):
+    accepted: bool
+    remaining: int  # requests left in the window after this one
+    reset: float  # seconds until the oldest request in the window leaves it
 
-    def __init__(self, info=None, field=None, errors=None, retry_after=1):
+
+class Quota(NamedTuple):
+    """What a limited route tells its caller."""
+    limit: int
+    remaining: int
+    reset: float
+
+    def headers(self):
+        return {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(self.remaining),
+                "X-RateLimit-Reset": str(math.ceil(self.reset))}
+
+
+class TooManyRequests(RateLimited):
+    """RateLimited with the headers the gateway adds to its answer: Retry-After and the quota (also
+    when a service raises it: `retry_after` travels in the error's args over RPC)."""
+
+    def __init__(self, info=None, field=None, errors=None, retry_after=1, quota=None):
         super().__init__(info, field, errors)
         self.args = self.args + (str(retry_after),)  # as text: nameko stringifies other arguments anyway
-        self.headers = {"Retry-After": str(retry_after)}
+        self.headers = dict({"Retry-After": str(retry_after)}, **(quota.headers() if quota else {}))
+
+
+def key_for(caller, api_key=None):
+    """Whose budget a request takes: the presented API key's (hashed: the key is a secret), else the user's."""
+    if api_key:
+        return "api_key:" + hashlib.sha256(api_key.encode()).hexdigest()
+    return "user:" + caller.user_uuid
 
 
 class LocalLimiter:
@@ -65,18 +97,17 @@ class LocalLimiter:
         self.calls = {}
 
     def hit(self, key):
-        """(accepted, seconds to wait)."""
         now = time.monotonic()
         with self.lock:
             recent = self.calls.setdefault(key, collections.deque())
             while recent and recent[0] <= now - self.window:
                 recent.popleft()
-            if len(recent) < self.limit:
+            accepted = len(recent) < self.limit
+            if accepted:
                 recent.append(now)
                 if len(self.calls) > 10000:  # forget idle callers
                     self.calls = {k: v for k, v in self.calls.items() if v and v[-1] > now - self.window}
-                return True, 0.0
-            return False, recent[0] + self.window - now
+            return Verdict(accepted, self.limit - len(recent), recent[0] + self.window - now)
 
 
 class RedisLimiter:
@@ -86,8 +117,9 @@ class RedisLimiter:
         self.limit, self.window_us = limit, int(window * 1_000_000)
 
     def hit(self, key):
-        accepted, wait_us = self.script(keys=[KEY_PREFIX + key], args=[self.limit, self.window_us, uuid.uuid4().hex])
-        return bool(accepted), int(wait_us) / 1_000_000
+        accepted, remaining, reset_us = self.script(keys=[KEY_PREFIX + key],
+                                                    args=[self.limit, self.window_us, uuid.uuid4().hex])
+        return Verdict(bool(accepted), int(remaining), int(reset_us) / 1_000_000)
 
 
 def redis_client(url):
@@ -133,23 +165,25 @@ class RateLimiter:
         self.counter = RedisOrLocal(RedisLimiter(url, self.limit, window) if url else None,
                                     LocalLimiter(self.limit, window), "rate limit")
 
-    def check(self, caller):
-        """Raises TooManyRequests when `caller` is over the limit."""
-        accepted, wait = self.counter.call("hit", caller.user_uuid)
-        if not accepted:
+    def check(self, caller, api_key=None):
+        """The caller's Quota after this request; TooManyRequests when it is over the limit."""
+        verdict = self.counter.call("hit", key_for(caller, api_key))
+        quota = Quota(self.limit, verdict.remaining, verdict.reset)
+        if not verdict.accepted:
             raise TooManyRequests("Rate limit of {} requests per second exceeded".format(self.limit),
-                                  retry_after=max(1, math.ceil(wait)))
+                                  retry_after=max(1, math.ceil(verdict.reset)), quota=quota)
+        return quota
 
 
 _limiter = None
 _limiter_lock = threading.Lock()
 
 
-def check(caller):
+def check(caller, api_key=None):
     """The gateway's hook: the process-wide limiter, built from the environment on first use."""
     global _limiter
     if _limiter is None:
         with _limiter_lock:
             if _limiter is None:
                 _limiter = RateLimiter()
-    _limiter.check(caller)
+    return _limiter.check(caller, api_key)

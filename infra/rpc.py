@@ -65,7 +65,7 @@ class RpcClient:
                 self.link.publish(message, RPC_EXCHANGE, "{}.{}".format(service, method), mandatory=True,
                                   prepare=self._address)
             except ServiceUnavailable as exc:
-                raise ServiceUnavailable("{} is unreachable: {}".format(service, exc))
+                raise ServiceUnavailable("{}.{} not sent: {}".format(service, method, exc))
             deadline = eventlet.Timeout(seconds)
             try:
                 reply = waiter.wait()

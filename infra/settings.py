@@ -61,8 +61,10 @@ class Settings:
     db_connect_timeout: int
     db_ping_idle_seconds: float
     rate_limit_redis_url: str
+    rabbit_management_url: str  # empty: port 15672 of the AMQP host (infra.deadletters)
     rate_limit_per_second: int
     log_level: str
+    run_components: tuple  # what `make run` starts; empty: every component present
 
     def database_url(self, service: str) -> str:
         """`<SERVICE>_DATABASE_URL`, else a SQLite file under var/ (the embedded default)."""
@@ -106,8 +108,10 @@ def read() -> Settings:
         db_connect_timeout=_number(int, "DB_CONNECT_TIMEOUT", 5),
         db_ping_idle_seconds=_number(float, "DB_PING_IDLE_SECONDS", 5.0),
         rate_limit_redis_url=_text("RATE_LIMIT_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        rabbit_management_url=_text("RABBIT_MANAGEMENT_URL", ""),
         rate_limit_per_second=_number(int, "RATE_LIMIT_PER_SECOND", 10),
         log_level=_text("LOG_LEVEL", "INFO"),
+        run_components=tuple(name.strip() for name in _text("RUN_COMPONENTS", "").split(",") if name.strip()),
     )
 
 

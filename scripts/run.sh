@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: migrations on the configured databases (SQLite under var/ by default), a reachable
-# RabbitMQ, then every service and the gateway until Ctrl-C.
+# RabbitMQ, then every service and the gateway, each started again if it exits, until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var/log
@@ -18,4 +18,4 @@ fi
 scripts/ensure_rabbitmq.sh
 echo "==> migrating databases"
 PYTHONPATH=. .venv/bin/python -m infra.migrate all
-exec env PYTHONPATH=. .venv/bin/python -m infra.processes run
+exec env PYTHONPATH=. .venv/bin/python -m infra.supervisor run

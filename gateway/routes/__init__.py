@@ -55,7 +55,8 @@ def routed_services():
 
 
 def all_routes():
-    return [route for module in route_modules() for route in module.ROUTES]
+    from gateway.routes import health
+    return [route for module in route_modules() for route in module.ROUTES] + health.ROUTES
 
 
 def build_map(routes):

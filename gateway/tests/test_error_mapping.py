@@ -1,8 +1,11 @@
 """The one table that turns failures into API errors, per family."""
+import logging
+
 import pytest
 from nameko.exceptions import RemoteError, UnknownService, deserialize, serialize
 
-from gateway.errors import InternalError, MalformedBody, MethodNotAllowed, PayloadTooLarge, RouteNotFound, as_service_error
+from gateway.errors import (TIMED_OUT, UNAVAILABLE, InternalError, MalformedBody, MethodNotAllowed, PayloadTooLarge,
+                            RouteNotFound, as_service_error)
 from gateway.families import BoomFamily, CustomerGoalsFamily, DealsFamily, SalesFamily, family_for_path
 from infra.errors import NotFound, ServiceTimeout, ServiceUnavailable, Unauthenticated, ValidationFailed
 from services.directory.exceptions import GroupNotFound, OwnerOnly
@@ -25,6 +28,21 @@ from services.directory.exceptions import GroupNotFound, OwnerOnly
 def test_failures_map_to_status_and_code(exc, status, code):
     error = as_service_error(exc, "req-1")
     assert (error.status, error.code) == (status, code)
+
+
+@pytest.mark.parametrize("exc, status, detail", [
+    (ServiceUnavailable("directory.list_users not sent: the broker is unreachable: [Errno 111] ECONNREFUSED"), 503,
+     "ECONNREFUSED"),
+    (ServiceUnavailable("RPC connection lost: Connection reset by peer"), 503, "RPC connection lost"),
+    (ServiceTimeout("deals did not answer get_deal within 10s"), 504, "get_deal"),
+    (UnknownService("goals"), 503, "goals"),
+    (ConnectionRefusedError(111, "ECONNREFUSED"), 503, "ECONNREFUSED"),
+])
+def test_unavailable_and_slow_services_are_answered_in_general_words_and_logged_in_detail(caplog, exc, status, detail):
+    with caplog.at_level(logging.WARNING, logger="gateway.errors"):
+        error = as_service_error(exc, "req-9")
+    assert (error.status, error.info) == (status, TIMED_OUT if status == 504 else UNAVAILABLE)
+    assert [record for record in caplog.records if "req-9" in record.getMessage() and detail in record.getMessage()]
 
 
 def test_a_service_error_survives_the_rpc_round_trip_as_its_own_type():

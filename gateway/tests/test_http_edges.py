@@ -1,9 +1,10 @@
 """Whatever the request, the gateway answers in the family's envelope, never with a 500."""
 import json
-import time
 
 import pytest
 import requests
+
+from gateway.tests.logs import read_logs
 
 
 @pytest.fixture(scope="module")
@@ -85,18 +86,6 @@ def test_chunked_json_body_is_read(api, owner):
         yield b' "end_date": "2025-02-01"}'
     response = api.request("POST", "/api/sales/campaigns", token=owner.token, data=chunks())
     assert response.status_code == 200 and response.json()["data"]["name"] == "Chunked"
-
-
-def read_logs(system, names, until, timeout=5):
-    deadline = time.monotonic() + timeout
-    while True:
-        logs = {}
-        for name in names:
-            with open("{}/{}.log".format(system.log_dir, name)) as handle:
-                logs[name] = handle.read()
-        if all(marker in logs[name] for name, marker in until.items()) or time.monotonic() > deadline:
-            return logs
-        time.sleep(0.1)
 
 
 def test_request_id_is_logged_by_gateway_and_service(api, owner, system):

@@ -25,7 +25,7 @@ class Who:
     name = "reuse_port_probe"
     container_id = ContainerId()
 
-    @http("GET", "/who")
+    @http
     def who(self, request):
         return self.container_id
 

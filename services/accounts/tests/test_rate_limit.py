@@ -118,13 +118,13 @@ def test_without_redis_the_gateway_falls_back_to_a_per_process_limiter():
         limiter.check(CALLER)
     with pytest.raises(TooManyRequests) as refusal:
         limiter.check(CALLER)
-    assert refusal.value.status == 429 and refusal.value.headers == {"Retry-After": "1"}
+    assert refusal.value.status == 429 and refusal.value.headers["Retry-After"] == "1"
 
 
 def test_local_window_slides():
     limiter = LocalLimiter(limit=2, window=0.2)
     assert limiter.hit("a")[0] and limiter.hit("a")[0]
-    accepted, wait = limiter.hit("a")
+    accepted, _, wait = limiter.hit("a")
     assert not accepted and 0 < wait <= 0.2
     assert limiter.hit("b")[0]
     time.sleep(wait + 0.01)
