@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from conftest import free_port
+from tests.support.environment import free_port
 from infra.processes import ROOT
 from tests.support import resources
 

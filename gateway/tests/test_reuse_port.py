@@ -8,12 +8,7 @@ from nameko.extensions import DependencyProvider
 
 from gateway.http import http, listen
 from infra import processes
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.environment import free_port
 
 
 class ContainerId(DependencyProvider):

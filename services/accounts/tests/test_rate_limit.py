@@ -1,7 +1,6 @@
 """10 requests per second per caller on the accounts routes (the default limit), 429 with
 Retry-After in the sales envelope, shared by several gateway processes through Redis."""
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from infra.auth import Caller
 from infra.processes import ROOT
 from infra.ratelimit import LocalLimiter, RateLimiter, TooManyRequests
 from services.accounts.tests.conftest import ACCOUNT, ACCOUNTS, error_of
+from tests.support.environment import free_port
 
 LIMIT = 10
 
@@ -60,15 +60,9 @@ def test_every_accounts_route_counts(api):
     assert all(r.status_code == 400 for r in responses[4:] if r.status_code != 429)  # answered, not limited
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def second_gateway(system):
-    address = "127.0.0.1:{}".format(_free_port())
+    address = "127.0.0.1:{}".format(free_port())
     env = dict(system.env, GATEWAY_ADDRESS=address)
     log = open(os.path.join(system.log_dir, "gateway-2.log"), "ab")
     process = subprocess.Popen([sys.executable, "-m", "nameko", "run", "--config", os.path.join(ROOT, "config.yaml"),
