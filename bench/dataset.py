@@ -37,6 +37,7 @@ from werkzeug.security import generate_password_hash
 
 from infra.auth import Caller, issue_token
 from infra.reference import CURRENCIES_BY_CODE
+from services.accounts import domain as accounts_domain
 from services.accounts import models as accounts_models
 from services.deals import models as deals_models
 from services.deals import store as deals_store
@@ -331,7 +332,7 @@ class DatasetLoader:
         contact_id = _max_id(connection, "account_contacts")
         field_id = _max_id(connection, "account_fields")
         Account, Contact, Field = accounts_models.Account, accounts_models.Contact, accounts_models.Field
-        counter_names = [accounts_models.counter_column(b, t) for b in ("open", "won", "lost")
+        counter_names = [accounts_domain.counter_column(b, t) for b in ("open", "won", "lost")
                          for t in ("sale", "purchase", "exchange")]
         accounts = CopyBuffer(Account.__table__, ("id", "uuid", "workspace_id", "owner_id", "country", "tax_id",
                                                   "tax_key", "name", "address", "location", "draft", "created_date",

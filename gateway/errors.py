@@ -82,16 +82,22 @@ UNAVAILABLE = "Service unavailable; try again shortly"
 TIMED_OUT = "The service did not answer in time; try again"
 
 
+def _public_field(exc):
+    """The request field whose check could not be made (a deal's `account_uuid`), which is the
+    client's own vocabulary; the message, which may name internals, is not kept."""
+    return getattr(exc, "field", None) if isinstance(exc, ServiceError) else None
+
+
 def as_service_error(exc, request_id):
     """Maps any exception raised while handling a request to the ServiceError to answer with.
     An unavailable or slow service is told to the client in general words: which service, RPC
     method or broker error it was is logged with the request id, never answered."""
     if isinstance(exc, ServiceTimeout):
         log.warning("request_id=%s timed out: %s", request_id, exc)
-        return ServiceTimeout(TIMED_OUT)
+        return ServiceTimeout(TIMED_OUT, _public_field(exc))
     if isinstance(exc, (ServiceUnavailable, UnknownService, ConnectionError, OSError)):
         log.warning("request_id=%s unavailable: %s: %s", request_id, type(exc).__name__, exc)
-        return ServiceUnavailable(UNAVAILABLE)
+        return ServiceUnavailable(UNAVAILABLE, _public_field(exc))
     if isinstance(exc, ServiceError):
         return exc
     if isinstance(exc, (RemoteError, MethodNotFound)):

@@ -18,7 +18,7 @@ def caller():
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
 def test_each_accepted_request_is_told_its_remaining_quota_and_the_refused_one_when_to_retry(backend):
     limiter = RateLimiter(limit=3, redis_url=BACKENDS[backend])
-    assert limiter.redis is None or limiter.redis.client.ping()  # the backend named is the one counting
+    assert limiter.counter.shared is None or limiter.counter.shared.client.ping()  # the backend named is the one counting
     who = caller()
     quotas = [limiter.check(who) for _ in range(3)]
     assert [quota.remaining for quota in quotas] == [2, 1, 0]
