@@ -36,10 +36,17 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,64}")
 
 
 def listen(address, backlog=LISTEN_BACKLOG):
-    """A listening socket on `address` (host, port) that other processes may bind too."""
+    """A listening socket on `address` (host, port) that other processes may bind too.
+
+    TCP_NODELAY (inherited by every accepted connection): eventlet's wsgi writes an answer in 16 KiB
+    pieces, and without it the piece after the first waited for the client's delayed ACK, about
+    50 ms on every answer over 16 KiB (a page of 100 customer goals)."""
     if not hasattr(socket, "SO_REUSEPORT"):  # pragma: no cover - every Linux has it
-        return eventlet.listen(address, backlog=backlog)
-    return eventlet.listen(address, backlog=backlog, reuse_port=True)
+        sock = eventlet.listen(address, backlog=backlog)
+    else:
+        sock = eventlet.listen(address, backlog=backlog, reuse_port=True)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def request_id_from(given):

@@ -74,3 +74,15 @@ def test_the_test_system_runs_every_configured_gateway_process(system):
     assert len(gateways) == processes.process_count("gateway", system.env)
     assert all(process.poll() is None for process in gateways)
     assert system.health()["status"] in ("ok", "degraded")
+
+
+def test_connections_to_the_gateway_send_without_waiting_for_acks():
+    sock = listen(("127.0.0.1", free_port()))
+    try:
+        client = socket.create_connection(sock.getsockname())
+        accepted, _ = sock.accept()
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)  # inherited from the listener
+        client.close()
+        accepted.close()
+    finally:
+        sock.close()
