@@ -41,7 +41,7 @@ DEFAULT_GOAL_STATUSES = (("New", "NEW", True), ("On Track", "ON_TRACK", True), (
 
 def new_gsid(kind: str) -> str:
     """A new external id of `kind` (goal, picklist, metric, goal_metric, actual)."""
-    number, digits = secrets.randbits(160), []
+    number, digits = secrets.randbelow(36 ** 32), []
     for _ in range(32):
         number, digit = divmod(number, 36)
         digits.append(_BASE36[digit])
