@@ -1,5 +1,6 @@
 """Accounts rules with no I/O: tax id format, who may (in)activate, what a deal counts for."""
 import re
+import uuid
 
 from contracts.events import OPEN_STATES
 from services.accounts.exceptions import (AccountAlreadyActive, AccountAlreadyInactive, HasOpenOpportunities,
@@ -31,6 +32,14 @@ def check_tax_id(tax_id):
 def tax_key(tax_id):
     """What uniqueness compares: the tax id without separators, upper-cased."""
     return re.sub(r"[-./]", "", tax_id).upper()
+
+
+def canonical_uuid(value: str) -> str | None:
+    """The lower-case hyphenated form accounts are stored with, or None if `value` is not a uuid."""
+    try:
+        return str(uuid.UUID(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 def bucket_of(state):

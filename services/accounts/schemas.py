@@ -3,12 +3,14 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from infra.events import isoformat
 from infra.reference import COUNTRIES
+from infra.validation import Id
 from services.accounts.domain import STATE_FILTERS
 
 COUNTRY_IDS = sorted(country["id"] for country in COUNTRIES)
 TEXT_255 = validate.Length(max=255)
 PAGE_SIZE_DEFAULT = 10
 PAGE_SIZE_MAX = 1000
+LOOKUP_MAX = 1000  # uuids or names one accounts_in_workspace call may ask for
 
 
 def _uuid_list():
@@ -101,6 +103,20 @@ class FiltersSchema(Schema):
             raise ValidationError("must not be less than area_min", "area_max")
 
 
+class AccountsInWorkspaceSchema(Schema):
+    """accounts_in_workspace (for other services): the workspace comes from the calling service."""
+    workspace_id = Id(required=True)
+    uuids = fields.List(fields.String(validate=validate.Length(max=64)), allow_none=True, load_default=None,
+                        validate=validate.Length(max=LOOKUP_MAX))
+    names = fields.List(fields.String(validate=validate.Length(max=255)), allow_none=True, load_default=None,
+                        validate=validate.Length(max=LOOKUP_MAX))
+
+    @validates_schema
+    def _something_asked(self, data, **kwargs):
+        if data.get("uuids") is None and data.get("names") is None:
+            raise ValidationError("uuids or names is required", "uuids")
+
+
 class ListSchema(Schema):
     action = fields.String(validate=validate.OneOf(["lite"]))
     filters = fields.Nested(FiltersSchema, load_default=lambda: {"page_size": PAGE_SIZE_DEFAULT})
@@ -118,6 +134,12 @@ def account_written(account, with_draft=True):
     if with_draft:
         data["draft"] = account.draft
     return data
+
+
+def account_reference(account):
+    """What other services read of an account (accounts_in_workspace)."""
+    return {"uuid": account.uuid, "name": account.name, "country": account.country, "tax_id": account.tax_id,
+            "active": account.inactivation_date is None}
 
 
 def contact_view(contact):

@@ -13,7 +13,7 @@ from infra.entrypoints import rpc
 from infra.events import utcnow
 from infra.service import ServiceBase
 from infra.validation import load
-from services.accounts import domain, projection, queries, schemas
+from services.accounts import domain, projection, queries, schemas, usecases
 from services.accounts.exceptions import (AccountAlreadyExists, AccountNotFound, ContactAlreadyAssociated,
                                           ContactNotFound, FieldAlreadyAssociated, FieldNotFound,
                                           InvalidAccountInput)
@@ -160,6 +160,11 @@ class AccountsService(ServiceBase):
         self._move_hectares(account, -1, -field.hectares)
         self.db.commit()
         return {"uuid": account.uuid}
+
+    # --- for other services (workspace given by the calling service) --------------------------------
+    @rpc
+    def accounts_in_workspace(self, workspace_id, uuids=None, names=None):
+        return usecases.accounts_in_workspace(self.context(), workspace_id, uuids, names)
 
     # --- events -------------------------------------------------------------------------------------
     @event_handler("deals", "opportunity_changed")
