@@ -53,8 +53,10 @@ class CsGoals:
 
     # --- shortcuts ------------------------------------------------------------------------------------
     def create(self, record=None, lookups=None, **fields):
-        body = {"requests": [{"record": dict({"Name": "Goal " + uuid.uuid4().hex[:6], "StatusName": "New",
-                                              "EntityType": "GLOBAL"}, **(record or {}), **fields)}]}
+        """A new goal: a GLOBAL goal with status New unless `fields` say otherwise (None leaves a field out)."""
+        record = dict({"Name": "Goal " + uuid.uuid4().hex[:6], "StatusName": "New", "EntityType": "GLOBAL"},
+                      **(record or {}), **fields)
+        body = {"requests": [{"record": {name: value for name, value in record.items() if value is not None}}]}
         if lookups:
             body["lookups"] = lookups
         return self.ok("POST", CREATE, body)["goal"]

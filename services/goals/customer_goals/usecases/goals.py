@@ -29,8 +29,8 @@ def create_goal(ctx, payload) -> dict:
         None if template is not None else references.default_goal_type(db, me.workspace_id))
     metrics = references.metrics_named(db, me.workspace_id, fields)
     resolved = _resolve(ctx, specs, record)
-    name = (fields.get("Name") or (template.name if template is not None else "")).strip()
-    if not name:
+    name = fields.get("Name") or (template.name if template is not None else "")
+    if not name.strip():
         raise InvalidCustomerGoalRequest("Name is required", "Name")
     company_id = resolved.get("CompanyId", fields.get("CompanyId"))
     opportunity_id = resolved.get("OpportunityId", fields.get("OpportunityId"))

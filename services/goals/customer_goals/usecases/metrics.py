@@ -27,7 +27,7 @@ def create_metrics(ctx, payload) -> dict:
     for offset, (request, associate) in enumerate(planned):
         record, now = request["record"], parts.now_ms()
         metric = metric_store.add(
-            db, gsid=domain.new_gsid("metric"), workspace_id=me.workspace_id, name=record["name"].strip(),
+            db, gsid=domain.new_gsid("metric"), workspace_id=me.workspace_id, name=record["name"],
             description=domain.sanitize_description(record.get("description")),
             unit_of_measure=record["unitOfMeasure"], display_order=order + offset,
             external_id=record.get("externalId"), active=record.get("active", True), system_defined=False,
@@ -56,7 +56,7 @@ def update_metrics(ctx, payload) -> dict:
     for request, metric, associate, dissociate in planned:
         record = request["record"]
         if "name" in record:
-            metric.name = record["name"].strip()
+            metric.name = record["name"]
         if "description" in record:
             metric.description = domain.sanitize_description(record["description"])
         if "unitOfMeasure" in record:

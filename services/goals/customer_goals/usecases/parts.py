@@ -24,7 +24,7 @@ def set_scalars(goal, fields: dict, resolved: dict) -> None:
         if name in resolved:
             setattr(goal, column, resolved[name])
         elif name in fields:
-            setattr(goal, column, fields[name].strip() if name == "Name" else fields[name])
+            setattr(goal, column, fields[name])
     if "Description" in fields:
         goal.description = domain.sanitize_description(fields["Description"])
 

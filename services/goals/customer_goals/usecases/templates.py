@@ -35,8 +35,8 @@ def create_templates(ctx, payload) -> dict:
     db, me = ctx.db, ctx.me
     written = []
     for record, status, goal_type, metrics, resolved in _read(ctx, payload):
-        name = (record.fields.get("Name") or "").strip()
-        if not name:
+        name = record.fields.get("Name") or ""
+        if not name.strip():
             raise InvalidCustomerGoalRequest("Name is required", "Name")
         status = status or references.default_status(db, me.workspace_id)
         goal_type = goal_type or references.default_goal_type(db, me.workspace_id)
