@@ -6,6 +6,8 @@
 strings. Errors the document does not name get `CG_...` strings (README.md lists them).
 `errorDesc` is the short name (the document's "Error Message" column), `message` the sentence.
 """
+import json
+
 from infra.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
 
 
@@ -69,8 +71,9 @@ class MetricInUse(CustomerGoalsError, ValidationFailed):
 
     def __init__(self, info=None, field=None, errors=None, error_info=None):
         super().__init__(info, field, errors)
-        self.error_info = error_info
-        self.args = (self.info, field, self.errors, error_info)  # what crosses RPC (nameko re-creates it)
+        # nameko sends an error's args as text (a number or a boolean would arrive as 'True'): JSON keeps types
+        self.error_info = json.loads(error_info) if isinstance(error_info, str) else error_info
+        self.args = (self.info, field, self.errors, json.dumps(self.error_info))
 
 
 class CustomerGoalNotFound(CustomerGoalsError, NotFound):
