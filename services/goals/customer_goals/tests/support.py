@@ -99,3 +99,25 @@ def company_lookup(source="CompanyName", target="CompanyId", **options):
 def opportunity_lookup(source="OpportunityName", target="OpportunityId", **options):
     return {target: dict({"fields": {source: "Name"}, "lookupField": "Gsid", "objectName": "opportunity",
                           "multiMatchOption": "FIRSTMATCH", "onNoMatch": "ERROR"}, **options)}
+
+
+def add_account(api, ws, name):
+    """A company (an account of the accounts service) of `ws`: its uuid."""
+    tax_id = "{}-{}-{}".format(*(lambda d: (d[:2], d[2:10], d[10]))("{:011d}".format(uuid.uuid4().int % 10 ** 11)))
+    for _ in range(30):  # the accounts routes share the caller's rate limit
+        response = api.post("/api/sales/accounts/account", {"action": "create", "country": 1, "tax_id": tax_id,
+                                                             "name": name}, token=ws.token)
+        if response.status_code != 429:
+            break
+        time.sleep(float(response.headers.get("Retry-After", "1")))
+    assert response.status_code == 200, response.text
+    return response.json()["uuid"]
+
+
+def add_deal(api, ws, name):
+    """An opportunity (a deal of the deals service) of `ws`: its id."""
+    response = api.post("/api/deals.json", {"deal": {"name": name, "value": "100", "value_type": "Total",
+                                                     "value_count": "1", "target_date": "2025-06-30"}},
+                        token=ws.token)
+    assert response.status_code == 201, response.text
+    return response.json()["deal"]["id"]
