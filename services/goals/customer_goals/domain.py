@@ -158,7 +158,7 @@ def _lookup_spec(target: str, config: Any) -> LookupSpec:
     if not isinstance(fields, dict) or len(fields) != 1:
         raise InvalidLookupConfig("{}.fields must map one record field to Name or Gsid".format(where), where)
     (source, match_on), = fields.items()
-    object_name = config.get("objectName")
+    object_name = str(config.get("objectName"))  # any JSON value: a list must not reach the dict lookups
     problems = (
         (match_on not in MATCH_ON, "fields: match on Name or Gsid, not {!r}".format(match_on)),
         (not isinstance(source, str) or not source or source.endswith("__gc"), "fields: a record field name"),

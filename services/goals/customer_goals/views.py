@@ -8,12 +8,12 @@ from typing import Any, Iterable
 from services.goals.customer_goals.dsl.fields import CUSTOM, LIST, METRICS, FieldSpec, stored_fields
 
 
-def field_value(goal, spec: FieldSpec) -> Any:
-    value = getattr(goal, spec.attr)
+def field_value(goal: Any, spec: FieldSpec) -> Any:
+    value = getattr(goal, str(spec.attr))
     return value.isoformat() if isinstance(value, date) else value
 
 
-def record_view(goal, catalog: dict, custom: dict | None = None, work: list | None = None,
+def record_view(goal: Any, catalog: dict, custom: dict | None = None, work: list | None = None,
                 metric_values: list | None = None, select: Iterable[FieldSpec] | None = None) -> dict:
     """The record's fields (`select`: only those, else all), keys sorted, nulls left out. `custom` is
     the record's custom values as JSON; `work` its associated work; `metric_values` its MetricValues."""
@@ -47,12 +47,12 @@ def user_name(first_name: str, last_name: str) -> str:
     return " ".join(part for part in (first_name, last_name) if part)
 
 
-def user_info(me) -> dict:
+def user_info(me: Any) -> dict:
     name = user_name(me.first_name, me.last_name)
     return {me.user_uuid: {"gsid": me.user_uuid, "name": name, "profilePicture": None}}
 
 
-def with_references(view: dict, me, status_name: str | None) -> dict:
+def with_references(view: dict, me: Any, status_name: str | None) -> dict:
     """The create answer's `__gr` companions: the names of the users and of the status."""
     name = {"Name": user_name(me.first_name, me.last_name)}
     view = dict(view, CreatedById__gr=name, ModifiedById__gr=name)
@@ -66,7 +66,7 @@ def link_objects(external_ids: Iterable[str]) -> list[dict]:
     return [{"gsid": external_id} for external_id in external_ids]
 
 
-def metric_view(metric) -> dict:
+def metric_view(metric: Any) -> dict:
     return {"createdAt": metric.created_at, "deleted": metric.deleted, "modifiedAt": metric.modified_at,
             "createdBy": metric.created_by, "modifiedBy": metric.modified_by, "name": metric.name,
             "description": metric.description, "unitOfMeasure": metric.unit_of_measure,
@@ -74,7 +74,7 @@ def metric_view(metric) -> dict:
             "systemDefined": metric.system_defined, "gsid": metric.gsid}
 
 
-def picklist_view(row) -> dict:
+def picklist_view(row: Any) -> dict:
     view = {"gsid": row.gsid, "name": row.name, "color": row.color, "picklistCategory": row.category,
             "displayOrder": row.display_order, "active": row.active, "openStatusType": row.open_status_type,
             "recurring": False, "systemDefined": row.system_defined,

@@ -36,7 +36,7 @@ def _node(tree: Any, compiled: dict[str, ColumnElement]) -> ColumnElement:
 def _condition(condition: Condition) -> ColumnElement:
     if condition.field.kind == CUSTOM:
         return _custom(condition)
-    column = getattr(CsGoal, condition.field.attr)
+    column = getattr(CsGoal, str(condition.field.attr))
     operator, values = condition.operator, condition.values
     if operator == "IS_NULL":
         return column.is_(None) if condition.field.nullable else false()

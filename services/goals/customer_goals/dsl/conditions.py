@@ -91,7 +91,7 @@ def parse_condition(item: dict, catalog: dict[str, FieldSpec], where: str) -> Co
     _check_count(operator, values, where)
     converted = tuple(_convert(spec, value, where) for value in values)
     _check_custom_kinds(spec, operator, converted, where)
-    return Condition(alias, spec, operator, converted)
+    return Condition(str(alias), spec, operator, converted)
 
 
 def _check_count(operator: str, values: list, where: str) -> None:

@@ -37,13 +37,14 @@ def _bad(message: str) -> InvalidCustomerGoalRequest:
 
 def tokenize(text: str) -> list[tuple[str, str, int]]:
     """[(kind, text, position)] with kind one of "(", ")", "AND", "OR", "NOT", "alias"."""
-    tokens, position = [], 0
+    tokens: list[tuple[str, str, int]] = []
+    position = 0
     while True:
         match = _TOKEN.match(text, position)
         if match is None:  # only whitespace is left
             return tokens
         opening, closing, word, other = match.groups()
-        start = match.start(match.lastindex)
+        start = match.start(match.lastindex or 0)
         if other is not None:
             raise _bad("unexpected {!r} at position {}".format(other, start))
         if opening or closing:

@@ -132,7 +132,8 @@ def test_metric_samples(cs, world):
 def test_goal_api_samples(cs, world):
     metric_1, metric_2 = world["metrics"]
     data = cs.ok("POST", CREATE, {"requests": [{"record": {
-        "Name": "Custom Goal 1", "GoalTypeId": world["types"]["CP Goal Type"], "StatusId": world["statuses"]["Achieved"],
+        "Name": "Custom Goal 1", "GoalTypeId": world["types"]["CP Goal Type"],
+        "StatusId": world["statuses"]["Achieved"],
         "DueDate": "2025-01-07", "Description": "Feb Test Description ", "CompanyName": "IBM", "CompName": "NEW",
         "cust_string_value__gc": "custom value",
         "metricsAssociation": [{"metricId": metric_1, "baseValue": 10.0,
@@ -156,13 +157,16 @@ def test_goal_api_samples(cs, world):
         "metricsAssociation": [{"metricId": metric_2, "baseValue": 10.0,
                                 "actualValue": [{"value": 8.0, "timestamp": "2025-01-10"}], "targetValue": 8.0}],
         "metricsDissociation": [metric_2, metric_1]},
-        "association": {"CTA": ["1S015065Y1L4AP5SUXV96R83SMQ523UNWRXP"], "SP": ["1S02JJSBDT2ZT78W7N3V2OYXMWCH2B720L51"]},
-        "dissociation": {"CTA": ["1S015065Y1L4AP5SUXO3AX169IGVLKKJ5N7R"], "SP": ["1S02JJSBDT2ZT78W7N326U5W640ZRK54GLAT"]}}],
+        "association": {"CTA": ["1S015065Y1L4AP5SUXV96R83SMQ523UNWRXP"],
+                        "SP": ["1S02JJSBDT2ZT78W7N3V2OYXMWCH2B720L51"]},
+        "dissociation": {"CTA": ["1S015065Y1L4AP5SUXO3AX169IGVLKKJ5N7R"],
+                         "SP": ["1S02JJSBDT2ZT78W7N326U5W640ZRK54GLAT"]}}],
         "lookups": {"comp_lookup_gsid__gc": dict(COMPANY_LOOKUP, fields={"CompName": "Name"})}})
     record = data["record"]
     assert {k: record[k] for k in ("comp_lookup_gsid__gc", "cust_string_value__gc", "Description", "DueDate",
                                    "GoalCategory", "Gsid", "Name", "StatusId")} == {
-        "comp_lookup_gsid__gc": world["companies"]["NEW"], "cust_string_value__gc": " Feb ujjwal custom value - updated",
+        "comp_lookup_gsid__gc": world["companies"]["NEW"],
+        "cust_string_value__gc": " Feb ujjwal custom value - updated",
         "Description": " Feb : Update 1", "DueDate": "2025-01-31", "GoalCategory": "GOAL", "Gsid": goal["Gsid"],
         "Name": "Goal Template Name: Updated", "StatusId": world["statuses"]["On Track"]}
     # dissociations apply first, then associations: metric_2 is (re)associated, metric_1 is gone

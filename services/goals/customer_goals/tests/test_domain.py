@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 
 from services.goals.customer_goals import domain
+from nameko.exceptions import deserialize, serialize
+
 from services.goals.customer_goals.exceptions import (CtaRecordEmpty, InvalidCustomerGoalRequest,
-                                                      InvalidLookupConfig, SpRecordEmpty)
+                                                      InvalidLookupConfig, MetricInUse, SpRecordEmpty)
 
 
 def test_external_ids_are_36_characters_with_a_kind_prefix_and_random():
@@ -79,7 +81,8 @@ def test_the_documents_lookups_parse():
     {"CompanyId": dict(DOC_LOOKUP, lookupField="Name")}, {"CompanyId": dict(DOC_LOOKUP, objectName="person")},
     {"CompanyId": dict(DOC_LOOKUP, objectName="opportunity")}, {"CompanyId": dict(DOC_LOOKUP, multiMatchOption="ALL")},
     {"CompanyId": dict(DOC_LOOKUP, onNoMatch="IGNORE")}, {"RelationshipId": DOC_LOOKUP}, {"Name": DOC_LOOKUP},
-    {"CompanyId": DOC_LOOKUP, "x__gc": DOC_LOOKUP},
+    {"CompanyId": DOC_LOOKUP, "x__gc": DOC_LOOKUP}, {"CompanyId": dict(DOC_LOOKUP, objectName=["company"])},
+    {"CompanyId": dict(DOC_LOOKUP, fields={"CompanyName": ["Name"]})},
 ], ids=str)
 def test_bad_lookup_configurations_are_8008(lookups):
     with pytest.raises(InvalidLookupConfig) as refused:
@@ -110,3 +113,12 @@ def test_links_are_sets_of_external_ids_and_an_empty_set_is_8001_or_8002():
     for bad in ({"XYZ": ["a"]}, {"CTA": "a"}, {"CTA": [1]}, {"CTA": [""]}, {"CTA": ["x" * 65]}, ["a"]):
         with pytest.raises(InvalidCustomerGoalRequest):
             domain.parse_links(bad, "association")
+
+
+def test_vc_8026_keeps_its_error_info_and_types_across_rpc():
+    info = {"usageInLayouts": ["CP Goal Type"], "usageInGoals": [{"gsid": "1CG0X", "name": "gggg"}], "hasUsage": True}
+    received = deserialize(serialize(MetricInUse(error_info=info)))
+    assert type(received) is MetricInUse
+    assert (received.code, received.status, received.error_info) == ("VC_8026", 400, info)
+    assert received.info == "Metric is used in some goals or templates. Cannot delete the metric."
+    assert deserialize(serialize(CtaRecordEmpty())).code == 8001

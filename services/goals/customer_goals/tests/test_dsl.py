@@ -74,7 +74,8 @@ def test_an_unknown_selected_field_is_8009_naming_it(select):
 
 
 def test_custom_fields_and_list_fields_are_selectable_and_templates_have_their_own_due_date():
-    assert [spec.kind for spec in fetch(select=["cust_string_value__gc", "MetricValues"]).select] == ["custom", "metrics"]
+    selected = fetch(select=["cust_string_value__gc", "MetricValues"]).select
+    assert [spec.kind for spec in selected] == ["custom", "metrics"]
     assert parse_fetch({"select": ["DueDate"]}, TEMPLATE_FIELDS).select[0].kind == "int"
     with pytest.raises(InvalidField):
         parse_fetch({"select": ["EntityType"]}, TEMPLATE_FIELDS)

@@ -2,7 +2,7 @@
 codes (8001, 8002, 8007, 8009, 8010) and our 400s and 404s, in the envelope on every answer."""
 import pytest
 
-from services.goals.customer_goals.tests.support import CREATE, DELETE, FETCH, UPDATE
+from services.goals.customer_goals.tests.support import CREATE, DELETE, UPDATE
 
 
 def create_body(**record):
@@ -55,7 +55,8 @@ def test_an_unknown_or_missing_status_is_8010_not_a_500(cs, record):
 
 
 def test_statusid_and_statusname_naming_different_statuses_is_8010(cs):
-    assert cs.error("POST", CREATE, create_body(StatusName="New", StatusId=cs.statuses()["Achieved"]))[:2] == (400, 8010)
+    body = create_body(StatusName="New", StatusId=cs.statuses()["Achieved"])
+    assert cs.error("POST", CREATE, body)[:2] == (400, 8010)
 
 
 def test_bulk_creation_is_refused(cs):

@@ -61,7 +61,8 @@ def test_a_name_already_used_in_its_category_is_a_conflict(cs, name):
 
 def test_only_the_owner_adds_picklists(cs, ws, api):
     seller = CsGoals(api, ws.add_user()["token"])
-    status, code, _ = seller.error("POST", PICKLIST_CREATE, {"picklists": [{"name": "X", "picklistCategory": "GOAL_TYPE"}]})
+    body = {"picklists": [{"name": "X", "picklistCategory": "GOAL_TYPE"}]}
+    status, code, _ = seller.error("POST", PICKLIST_CREATE, body)
     assert (status, code) == (403, "CG_FORBIDDEN")
     assert seller.statuses() == cs.statuses()  # every user reads them
     assert seller.create()["GoalCategory"] == "GOAL"

@@ -59,7 +59,8 @@ def test_a_goal_from_a_template_takes_its_type_status_description_fields_metrics
 def test_the_request_overrides_what_the_template_gives(cs):
     metric = cs.metric()["gsid"]
     template = cs.template(StatusName="At Risk", DueDate=25, Description="lib", kind__gc="library",
-                           score__gc=4, AssociatedWork=["w1"], metricsAssociation=[{"metricId": metric, "baseValue": 1}])
+                           score__gc=4, AssociatedWork=["w1"],
+                           metricsAssociation=[{"metricId": metric, "baseValue": 1}])
     goal = cs.ok("POST", CREATE, {"requests": [{"record": {
         "Name": "Mine", "EntityType": "GLOBAL", "TemplateId": template["Gsid"], "StatusName": "On Track",
         "DueDate": "2030-01-01", "Description": "mine", "kind__gc": "own", "score__gc": None,
@@ -105,7 +106,8 @@ def test_template_writes_are_all_or_nothing(cs):
 
 
 def test_template_records_refuse_what_belongs_to_goals(cs):
-    for record in ({"Name": "t", "DueDate": "2025-01-01"}, {"Name": "t", "DueDate": -1}, {"Name": "t", "CompanyId": "x"},
+    for record in ({"Name": "t", "DueDate": "2025-01-01"}, {"Name": "t", "DueDate": -1},
+                   {"Name": "t", "CompanyId": "x"},
                    {"Name": "t", "EntityType": "COMPANY"}, {"Name": ""},
                    {"Name": "t", "metricsAssociation": [{"metricId": "1I05X", "actualValue": []}]}):
         assert cs.error("POST", TEMPLATE, {"requests": [{"record": record}]})[:2] == (400, "CG_INVALID_REQUEST"), record
