@@ -30,6 +30,7 @@ GSID_PREFIXES = {"goal": "1CG0", "picklist": "1I00", "metric": "1I05", "goal_met
 _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 CUSTOM_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,59}__gc$")
+MAX_CUSTOM_FIELDS = 200  # per record
 MAX_CUSTOM_TEXT = 10000
 MAX_CUSTOM_NUMBER = Decimal(10) ** 18
 
@@ -115,6 +116,7 @@ def due_date_from_template(days: int | None, today: date) -> date | None:
 # --- lookups ----------------------------------------------------------------------------------------
 LOOKUP_OBJECTS = {"company": "CompanyId", "opportunity": "OpportunityId"}
 MATCH_ON = ("Name", "Gsid")
+MAX_LOOKUPS = 20  # each one a record uses is an RPC
 MULTI_MATCH_OPTIONS = ("FIRSTMATCH", "ERROR", "MARKNULL")
 NO_MATCH_OPTIONS = ("ERROR", "MARKNULL")
 
@@ -135,8 +137,9 @@ def parse_lookups(raw: Any) -> dict[str, LookupSpec]:
     """The `lookups` block, or InvalidLookupConfig (8008) naming what is wrong."""
     if raw is None:
         return {}
-    if not isinstance(raw, dict):
-        raise InvalidLookupConfig("lookups must be an object of lookup configurations", "lookups")
+    if not isinstance(raw, dict) or len(raw) > MAX_LOOKUPS:
+        raise InvalidLookupConfig("lookups must be an object of at most {} lookup configurations".format(
+            MAX_LOOKUPS), "lookups")
     specs = {}
     for target, config in raw.items():
         specs[target] = _lookup_spec(target, config)

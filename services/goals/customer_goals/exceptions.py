@@ -73,7 +73,7 @@ class MetricInUse(CustomerGoalsError, ValidationFailed):
         super().__init__(info, field, errors)
         # nameko sends an error's args as text (a number or a boolean would arrive as 'True'): JSON keeps types
         self.error_info = json.loads(error_info) if isinstance(error_info, str) else error_info
-        self.args = (self.info, field, self.errors, json.dumps(self.error_info))
+        self.args = self.args[:3] + (json.dumps(self.error_info),)
 
 
 class CustomerGoalNotFound(CustomerGoalsError, NotFound):

@@ -8,12 +8,14 @@ from sqlalchemy import delete, func, select
 from services.goals.customer_goals.models import CsGoal, CsGoalMetric, CsMetric, CsMetricGoalType, CsPicklist
 
 
-def live(session, workspace_id: int, gsids, lock: bool = False) -> dict[str, CsMetric]:
-    """gsid -> the workspace's metric that is not deleted; missing ids are left out."""
+def live(session, workspace_id: int, gsids, lock: bool = False, share: bool = False) -> dict[str, CsMetric]:
+    """gsid -> the workspace's metric that is not deleted; missing ids are left out. `lock`: for a
+    change of the metrics; `share`: for a goal that starts using them (a delete waits for it, and
+    a use waits for a delete, which the use then does not see)."""
     query = select(CsMetric).where(CsMetric.workspace_id == workspace_id, CsMetric.gsid.in_(list(gsids)),
                                    CsMetric.deleted.is_(False))
-    if lock:
-        query = query.order_by(CsMetric.id).with_for_update()
+    if lock or share:
+        query = query.order_by(CsMetric.id).with_for_update(read=not lock)
     return {metric.gsid: metric for metric in session.scalars(query)}
 
 

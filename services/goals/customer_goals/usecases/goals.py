@@ -16,9 +16,7 @@ from services.goals.customer_goals.usecases.deletes import delete_records
 
 def create_goal(ctx, payload) -> dict:
     db, me = ctx.db, ctx.me
-    picklists.ensure_defaults(db, me.workspace_id)
-    items, specs = records.read_requests(payload, single=True, with_links=True)
-    record = records.read_record(items[0], GOAL_RECORD, specs)
+    specs, record = _read_one(ctx, payload)
     fields = record.fields
     template = _template(db, me.workspace_id, fields.get("TemplateId"))
     entity_type = _entity_type(fields)
@@ -60,9 +58,7 @@ def create_goal(ctx, payload) -> dict:
 
 def update_goal(ctx, payload) -> dict:
     db, me = ctx.db, ctx.me
-    picklists.ensure_defaults(db, me.workspace_id)
-    items, specs = records.read_requests(payload, single=True, with_links=True)
-    record = records.read_record(items[0], GOAL_RECORD, specs)
+    specs, record = _read_one(ctx, payload)
     fields = record.fields
     if not fields.get("Gsid"):
         raise InvalidCustomerGoalRequest("Gsid of the goal is required", "Gsid")
@@ -102,6 +98,13 @@ def delete_goals(ctx, payload) -> dict:
         goal.version += 1
         events.goal_changed(db, goal, "deleted")
     return delete_records(ctx, payload, domain.GOAL, CustomerGoalNotFound.message, deleted)
+
+
+def _read_one(ctx, payload) -> tuple:
+    """(the lookup specs, the one record) of a goal write."""
+    picklists.ensure_defaults(ctx.db, ctx.me.workspace_id)
+    items, specs = records.read_requests(payload, single=True, with_links=True)
+    return specs, records.read_record(items[0], GOAL_RECORD, specs)
 
 
 def _template(db, workspace_id: int, gsid: str | None):

@@ -74,6 +74,9 @@ def read_record(item: dict, schema, lookups: dict) -> Record:
                 name, LOOKUP_NAMES[name]), name)
         else:
             raise InvalidCustomerGoalRequest("Unknown field {} (custom fields end in __gc)".format(name), name)
+    if len(record.custom) > domain.MAX_CUSTOM_FIELDS:
+        raise InvalidCustomerGoalRequest("At most {} custom fields per record".format(domain.MAX_CUSTOM_FIELDS),
+                                         "record")
     for target in record.sources:
         if target in record.fields or target in record.custom:
             raise InvalidCustomerGoalRequest("{} is given both directly and through its lookup".format(target),

@@ -55,7 +55,7 @@ def metrics_named(db, workspace_id: int, fields: dict) -> dict:
     dissociates (an unknown one is skipped: it is not associated)."""
     wanted = [item["metricId"] for item in fields.get("metricsAssociation") or []]
     wanted += fields.get("metricsDissociation") or []
-    found = metric_store.live(db, workspace_id, set(wanted)) if wanted else {}
+    found = metric_store.live(db, workspace_id, set(wanted), share=True) if wanted else {}
     for item in fields.get("metricsAssociation") or []:
         if item["metricId"] not in found:
             raise InvalidCustomerGoalRequest("metricsAssociation: metric {} is not a metric of this workspace".format(

@@ -49,9 +49,7 @@ def create_templates(ctx, payload) -> dict:
         parts.set_scalars(template, record.fields, resolved)
         parts.apply_parts(db, template, record, resolved, metrics)
         written.append(template)
-    db.commit()
-    return {"successList": [parts.full_view(db, template, TEMPLATE_FIELDS) for template in written],
-            "failureList": []}
+    return _committed(db, written)
 
 
 def update_templates(ctx, payload) -> dict:
@@ -76,6 +74,10 @@ def update_templates(ctx, payload) -> dict:
         parts.stamp(template, me, parts.now_ms())
         parts.apply_parts(db, template, record, resolved, metrics)
         written.append(template)
+    return _committed(db, written)
+
+
+def _committed(db, written: list) -> dict:
     db.commit()
     return {"successList": [parts.full_view(db, template, TEMPLATE_FIELDS) for template in written],
             "failureList": []}
