@@ -83,7 +83,8 @@ def test_the_documents_lookups_parse():
     {"CompanyId": dict(DOC_LOOKUP, onNoMatch="IGNORE")}, {"RelationshipId": DOC_LOOKUP}, {"Name": DOC_LOOKUP},
     {"CompanyId": DOC_LOOKUP, "x__gc": DOC_LOOKUP}, {"CompanyId": dict(DOC_LOOKUP, objectName=["company"])},
     {"CompanyId": dict(DOC_LOOKUP, fields={"CompanyName": ["Name"]})},
-], ids=str)
+    {"f{}__gc".format(i): dict(DOC_LOOKUP, fields={"Src{}".format(i): "Name"}) for i in range(21)},
+], ids=lambda lookups: str(lookups)[:60])
 def test_bad_lookup_configurations_are_8008(lookups):
     with pytest.raises(InvalidLookupConfig) as refused:
         domain.parse_lookups(lookups)

@@ -76,7 +76,8 @@ def test_bulk_creation_is_refused(cs):
     ({"GoalTypeName": "Nope"}, "GoalTypeName"), ({"TemplateId": "1CG0NOPE"}, "TemplateId"),
     ({"metricsAssociation": [{"metricId": "1I05NOPE"}]}, "metricsAssociation"),
     ({"OpportunityId": 2 ** 63}, "OpportunityId"),
-], ids=str)
+    ({"f{}__gc".format(i): i for i in range(201)}, "At most 200 custom fields"),
+], ids=lambda record: str(record)[:60])
 def test_records_that_cannot_be_accepted_are_400_naming_the_problem(cs, record, field):
     body = create_body(**record)
     body["requests"][0]["record"] = {k: v for k, v in body["requests"][0]["record"].items()
