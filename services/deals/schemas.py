@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 from contracts.events import OPPORTUNITY_STATES, OPPORTUNITY_TYPES, VALUE_TYPES
 from infra import reference
 from infra.events import isoformat
+from infra.validation import Id
 from services.deals import domain
 
 ID = validate.Range(min=1, max=domain.MAX_ID)
@@ -105,6 +106,32 @@ class DealInput(Schema):
         for name in ("name", "value", "value_type", "value_count", "target_date"):
             if name in data and data[name] is None:
                 raise ValidationError("may not be null", name)
+
+
+MAX_LOOKUP = 500  # ids, uuids or names one deals_in_workspace call may ask for, and deals it answers
+
+
+def _lookup_list(item):
+    return fields.List(item, allow_none=True, load_default=None, validate=validate.Length(max=MAX_LOOKUP))
+
+
+class DealLookup(Schema):
+    """deals_in_workspace's arguments (other services' lookups). A uuid or name that cannot exist
+    matches nothing, like a missing one."""
+
+    class Meta:
+        unknown = RAISE
+
+    workspace_id = Id(required=True)
+    ids = _lookup_list(Id())
+    uuids = _lookup_list(fields.String(validate=validate.Length(max=255)))
+    names = _lookup_list(fields.String(validate=validate.Length(max=255)))
+
+
+def deal_reference(row):
+    """A deal as other services look it up (deals_in_workspace)."""
+    return {"id": row.id, "uuid": row.uuid, "name": row.name, "account_uuid": row.account_uuid,
+            "current_state": row.current_state}
 
 
 def deal_view(deal, extras=None):

@@ -17,7 +17,7 @@ from infra.events import envelope
 from infra.outbox import OutboxRelay, record_event
 from infra.service import ServiceBase
 from infra.validation import load
-from services.deals import domain, schemas, store
+from services.deals import domain, schemas, store, usecases
 from services.deals.exceptions import IdempotencyKeyReused, InvalidDeal, InvalidQuery
 from services.deals.models import Deal, IdempotencyKey, outbox
 
@@ -122,6 +122,11 @@ class DealsService(ServiceBase):
     def list_custom_field_types(self):
         me = self.identity()
         return [{"id": type_id, "name": name} for type_id, name in store.custom_field_types(self.db, me.workspace_id)]
+
+    # --- for other services (workspace given by the calling service) ------------------------------------
+    @rpc
+    def deals_in_workspace(self, workspace_id, ids=None, uuids=None, names=None):
+        return usecases.deals_in_workspace(self.context(), workspace_id, ids, uuids, names)
 
     # --- for consumers rebuilding their projection (docs/events.md) ------------------------------------
     @rpc
