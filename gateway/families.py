@@ -38,14 +38,33 @@ class DealsFamily:
 
 
 class CustomerGoalsFamily:
-    """/v1/csgoal: {"result": false, "errorCode", "errorDesc", "requestId", "data": null, "message"}."""
+    """/v1/csgoal and /csgoal (seed 001): {"result": false, "errorCode", "errorDesc", "localizedErrorDesc",
+    "requestId", "data": null, "message", "localizedMessage", "errorInfo"}. The service's own errors
+    (family "csgoal") keep their code's type (8001 a number, "VC_8026" a string); any other error gets
+    a CG_ code by its status. `localized*` carry the same English text (one locale)."""
 
     name = "csgoal"
+    CODES_BY_STATUS = {400: "CG_INVALID_REQUEST", 401: "CG_UNAUTHENTICATED", 403: "CG_FORBIDDEN",
+                       404: "CG_NOT_FOUND", 405: "CG_METHOD_NOT_ALLOWED", 409: "CG_CONFLICT",
+                       413: "CG_PAYLOAD_TOO_LARGE", 429: "CG_RATE_LIMITED", 500: "CG_INTERNAL_ERROR",
+                       503: "CG_UNAVAILABLE", 504: "CG_TIMEOUT"}
 
-    @staticmethod
-    def error_body(error, request_id):
-        return {"result": False, "errorCode": error.code, "errorDesc": error.info, "requestId": request_id,
-                "data": None, "message": error.info}
+    @classmethod
+    def error_body(cls, error, request_id):
+        if getattr(error, "family", None) == cls.name:
+            code, desc = error.code, error.desc
+        else:
+            code = cls.CODES_BY_STATUS.get(error.status, "CG_ERROR")
+            desc = code[len("CG_"):]
+        return {"result": False, "errorCode": code, "errorDesc": desc, "localizedErrorDesc": desc,
+                "requestId": request_id, "data": None, "message": error.info, "localizedMessage": error.info,
+                "errorInfo": getattr(error, "error_info", None)}
+
+
+def csgoal_ok(data, request_id):
+    """The customer goals family's success body."""
+    return {"result": True, "errorCode": None, "errorDesc": None, "localizedErrorDesc": None,
+            "requestId": request_id, "data": data, "message": None, "localizedMessage": None}
 
 
 class BoomFamily:
@@ -61,6 +80,7 @@ class BoomFamily:
 PREFIXES = (
     ("/api/deals", DealsFamily),
     ("/v1/csgoal", CustomerGoalsFamily),
+    ("/csgoal", CustomerGoalsFamily),  # the document's metric paths have no /v1
     ("/prospects", BoomFamily),
     ("/clients", BoomFamily),
 )

@@ -54,7 +54,8 @@ def test_a_service_error_survives_the_rpc_round_trip_as_its_own_type():
 @pytest.mark.parametrize("path, family", [
     ("/api/sales/goals", SalesFamily), ("/api/auth/login", SalesFamily), ("/nowhere", SalesFamily),
     ("/api/deals.json", DealsFamily), ("/api/deals/3.json", DealsFamily),
-    ("/v1/csgoal/goal", CustomerGoalsFamily), ("/prospects/list", BoomFamily), ("/clients/4", BoomFamily),
+    ("/v1/csgoal/goal", CustomerGoalsFamily), ("/csgoal/external/metrics", CustomerGoalsFamily),
+    ("/csgoals", SalesFamily), ("/prospects/list", BoomFamily), ("/clients/4", BoomFamily),
 ])
 def test_family_is_chosen_by_path(path, family):
     assert family_for_path(path) is family
@@ -65,8 +66,10 @@ def test_each_family_renders_its_own_error_envelope():
     assert SalesFamily.error_body(error, "r") == {"res": "error", "code": 20, "info": "Deal not found"}
     assert DealsFamily.error_body(error, "r") == {"errors": {"id": ["Deal not found"]}}
     assert DealsFamily.error_body(RouteNotFound("nope"), "r") == {"errors": {"base": ["nope"]}}
-    assert CustomerGoalsFamily.error_body(error, "r") == {"result": False, "errorCode": 20, "errorDesc": "Deal not found",
-                                                          "requestId": "r", "data": None, "message": "Deal not found"}
+    assert CustomerGoalsFamily.error_body(error, "r") == {
+        "result": False, "errorCode": "CG_NOT_FOUND", "errorDesc": "NOT_FOUND", "localizedErrorDesc": "NOT_FOUND",
+        "requestId": "r", "data": None, "message": "Deal not found", "localizedMessage": "Deal not found",
+        "errorInfo": None}
     assert BoomFamily.error_body(error, "r") == {"statusCode": 404, "error": "Not Found", "message": "Deal not found"}
     assert InternalError().status == 500
 

@@ -6,11 +6,12 @@ from infra.entrypoints import rpc
 from infra.outbox import OutboxRelay
 from infra.service import ServiceBase
 from services.goals import consumers, usecases
+from services.goals.customer_goals.service import CustomerGoalsRpc
 from services.goals.models import outbox
 from services.goals.sink import GoalEventsSink
 
 
-class GoalsService(ServiceBase):
+class GoalsService(CustomerGoalsRpc, ServiceBase):
     name = "goals"
 
     outbox_relay = OutboxRelay(outbox)
