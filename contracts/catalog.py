@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema
 
-from contracts import events
+from contracts import customer_goals, events
 
 EXAMPLE_TIME = "2026-03-15T10:30:00.000Z"
 
@@ -38,6 +38,9 @@ GOAL_SNAPSHOT = {"uuid": GOAL_UUID, "workspace_id": 7, "campaign_uuid": "9a7b6c5
                  "current": "700", "previous_current": "300", "forecast": "850", "progress": "70",
                  "achieved_at": None}
 
+USER_UUID = "3c9d2e1f-8a7b-4c6d-9e0f-1a2b3c4d5e6f"
+CUSTOMER_GOAL_GSID = "1CG0LXVS2HO4Y5ZF1FQY0E46C0NQWLLW"
+
 CATALOG: list[EventContract] = [
     EventContract("deals", events.OPPORTUNITY_CHANGED, events.OpportunityChanged,
                   "A deal was created, changed or deleted (snapshot null after a delete).",
@@ -56,4 +59,22 @@ CATALOG: list[EventContract] = [
                   "A sales goal reached its target for the first time.",
                   _envelope(events.GOAL_ACHIEVED, "goal", GOAL_UUID, "updated",
                             dict(GOAL_SNAPSHOT, current="1000", progress="100", achieved_at=EXAMPLE_TIME))),
+    EventContract("directory", events.USER_CHANGED, events.UserChanged,
+                  "A user was created, their permissions changed or they were deactivated.",
+                  _envelope(events.USER_CHANGED, "user", USER_UUID, "updated", {
+                      "id": 3, "uuid": USER_UUID, "workspace_id": 7, "first_name": "Sam", "last_name": "Seller",
+                      "is_owner": False, "active": False, "permissions": ["319"],
+                      "access_changed_at": EXAMPLE_TIME})),
+    EventContract("goals", customer_goals.CUSTOMER_GOAL_CHANGED, customer_goals.CustomerGoalChanged,
+                  "A customer goal was created, changed status or was deleted (snapshot null after a delete).",
+                  _envelope(customer_goals.CUSTOMER_GOAL_CHANGED, customer_goals.AGGREGATE_TYPE, CUSTOMER_GOAL_GSID,
+                            "updated", {
+                                "Gsid": CUSTOMER_GOAL_GSID, "Name": "Adoption 80%", "Description": "<p>Q3</p>",
+                                "EntityType": "COMPANY", "CompanyId": "0b8e4f7a-3c1d-4e59-8f2a-6d4c3b2a1907",
+                                "OpportunityId": None, "GoalTypeId": "1I00GO4Q83RGDEM94Y417YFL8IB9L9R5",
+                                "StatusId": "1I005IUOFEZ24SJ62ZSP4PI1BZX88VUL", "StatusName": "On Track",
+                                "DueDate": "2026-09-30", "TemplateId": None, "CurrencyIsoCode": "USD",
+                                "CreatedById": USER_UUID, "ModifiedById": USER_UUID, "CreatedDate": 1773570600000,
+                                "ModifiedDate": 1773570600000, "customFields": {"region__gc": "EMEA"},
+                                "associatedCTAs": [], "associatedSPs": [], "AssociatedWork": []})),
 ]
