@@ -59,16 +59,28 @@ log = logging.getLogger(__name__)
 
 
 class Heartbeat(DependencyProvider):
-    """Rewrites this process's heartbeat file (infra.heartbeat) every BEAT_SECONDS from a green thread:
-    `consuming` once every queue consumer of the container consumes, `starting` before."""
+    """Rewrites this process's heartbeat file (infra.heartbeat) from a green thread: `starting` every
+    0.1 s until every queue consumer of the container consumes, then `consuming` every BEAT_SECONDS."""
+
+    STARTING_POLL_SECONDS = 0.1
+
+    def __init__(self):
+        self.thread = None
 
     def start(self):
         self._beat()
-        self.container.spawn_managed_thread(self._beat_forever, identifier="heartbeat")
+        self.thread = self.container.spawn_managed_thread(self._beat_forever, identifier="heartbeat")
+
+    def stop(self):
+        if self.thread is not None:  # ours to end (nameko warns about managed threads it has to kill)
+            self.thread.kill()
+            self.thread = None
+
+    kill = stop
 
     def _beat_forever(self):
         while True:
-            eventlet.sleep(heartbeat.BEAT_SECONDS)
+            eventlet.sleep(heartbeat.BEAT_SECONDS if self._consuming() else self.STARTING_POLL_SECONDS)
             self._beat()
 
     def _beat(self):
