@@ -16,6 +16,7 @@ import requests
 
 from infra import heartbeat
 from infra.processes import ROOT, System
+from infra.rpc import RpcClient
 from infra.settings import SERVICES
 from tests.support import resources
 from tests.support.environment import free_port
@@ -146,18 +147,21 @@ def test_the_hard_limit_ends_a_probe_stuck_anywhere(tmp_path, service):
 
 
 def test_probes_leave_no_connection_or_reply_queue_on_the_broker(system, test_env, service):
-    def connections():
-        return len(resources.management("GET", "/vhosts/{}/connections".format(test_env.vhost)))
+    def named(prefix):
+        """Connections (by the name infra.amqp gives them) and queues of `prefix`."""
+        connections = resources.management("GET", "/vhosts/{}/connections".format(test_env.vhost))
+        return ([c for c in connections if (c.get("client_properties") or {}).get("connection_name", "").startswith(prefix)]
+                + [q for q in resources.queues(test_env.vhost) if q["name"].startswith("rpc.reply-" + prefix)])
 
-    def probe_queues():
-        return [queue["name"] for queue in resources.queues(test_env.vhost) if queue["name"].startswith("rpc.reply-probe-")]
-
-    before = wait_for(lambda: connections() or None, 10)
+    control = RpcClient(test_env.amqp_uri, name="probe-control").start()  # names show: the check below can fail
+    try:
+        assert wait_for(lambda: len(named("probe-control")) == 2, 15), named("probe-control")
+    finally:
+        control.stop()
     for _ in range(5):
         code, output, _ = probe("ready", service)
         assert code == 0, output
-    assert wait_for(lambda: connections() == before, 15), (before, connections())
-    assert probe_queues() == []
+    assert wait_for(lambda: named("probe-") == [], 15), named("probe-")
 
 
 def test_the_gateways_probes_do_not_depend_on_the_services_but_health_does(tmp_path, deployments):
