@@ -109,6 +109,8 @@ def check(target="all", wait_seconds=0.0, out=sys.stdout):
     time is up. Prints each service's state, and again whenever it changes."""
     deadline = time.monotonic() + wait_seconds
     said = {}
+    if not migrated_services(target):
+        print("{}: no migrations".format(target), file=out, flush=True)
     while True:
         results = {service: state(service) for service in migrated_services(target)}
         for service, (_, line) in results.items():
