@@ -24,6 +24,11 @@ def get_user(ctx, user_id):
     return sales_ok(ctx.call("directory", "get_user", user_id))
 
 
+def set_user_permissions(ctx, user_id):
+    return sales_ok(ctx.call("directory", "set_user_permissions", user_id, ctx.json()),
+                    message="permissions updated successfully")
+
+
 def list_groups(ctx):
     return sales_ok(ctx.call("directory", "list_groups"))
 
@@ -89,6 +94,7 @@ ROUTES = [
     Route("/api/directory/users", ("GET",), list_users),
     Route("/api/directory/users", ("POST",), create_user),
     Route("/api/directory/users/<int:user_id>", ("GET",), get_user),
+    Route("/api/directory/users/<int:user_id>/permissions", ("PUT",), set_user_permissions),
     Route("/api/directory/groups", ("GET",), list_groups),
     Route("/api/directory/groups", ("POST",), create_group),
     Route("/api/directory/groups/<int:group_id>", ("GET",), get_group),

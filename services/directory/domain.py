@@ -4,6 +4,7 @@ import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from contracts.permissions import PERMISSIONS
 from services.directory.exceptions import OwnerOnly
 
 API_KEY_PREFIX = "crm"
@@ -41,3 +42,11 @@ def hash_api_key(key):
 def require_owner(caller):
     if not caller.is_owner:
         raise OwnerOnly()
+
+
+def effective_permissions(is_owner, granted):
+    """The permission names a user holds, in the canonical order: all of them for the owner."""
+    if is_owner:
+        return PERMISSIONS
+    granted = set(granted or ())
+    return tuple(name for name in PERMISSIONS if name in granted)

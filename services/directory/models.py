@@ -1,9 +1,8 @@
-from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String,
+                        UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase
 
 from infra.db import new_uuid, now_utc
-
 
 
 class Base(DeclarativeBase):
@@ -28,6 +27,8 @@ class User(Base):
     first_name = Column(String(80), nullable=False)
     last_name = Column(String(80), nullable=False)
     is_owner = Column(Boolean, nullable=False, default=False)
+    # permission names granted (contracts.permissions); an owner holds them all whatever is stored
+    permissions = Column(JSON, nullable=False, default=list, server_default=text("'[]'"))
     created_at = Column(DateTime, nullable=False, default=now_utc)
     __table_args__ = (Index("ix_users_workspace", "workspace_id", "id"),)
 

@@ -1,6 +1,16 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from contracts.permissions import PERMISSIONS
+from services.directory import domain
+
 NAME = validate.Length(min=1, max=80)
+
+
+def permission_names(**kwargs):
+    """A list of permission names (contracts.permissions); any other name is refused."""
+    name = fields.String(validate=validate.OneOf(PERMISSIONS, error="unknown permission {input!r}; use "
+                                                 + ", ".join(PERMISSIONS)))
+    return fields.List(name, validate=validate.Length(max=len(PERMISSIONS) * 4), **kwargs)
 
 
 class SignupSchema(Schema):
@@ -21,6 +31,11 @@ class NewUserSchema(Schema):
     password = fields.String(required=True, validate=validate.Length(min=8, max=128))
     first_name = fields.String(required=True, validate=NAME)
     last_name = fields.String(required=True, validate=NAME)
+    permissions = permission_names(load_default=list)
+
+
+class PermissionsSchema(Schema):
+    permissions = permission_names(required=True)
 
 
 class NewGroupSchema(Schema):
@@ -49,7 +64,8 @@ class NewApiKeySchema(Schema):
 
 def user_view(user):
     return {"id": user.id, "uuid": user.uuid, "email": user.email, "first_name": user.first_name,
-            "last_name": user.last_name, "is_owner": user.is_owner}
+            "last_name": user.last_name, "is_owner": user.is_owner,
+            "permissions": list(domain.effective_permissions(user.is_owner, user.permissions))}
 
 
 def workspace_view(workspace):

@@ -24,7 +24,7 @@ from services.directory.models import ApiKey, Campaign, Group, GroupMember, User
 def caller_of(user, workspace, auth_method="token"):
     return Caller(user_id=user.id, user_uuid=user.uuid, workspace_id=workspace.id, workspace_uuid=workspace.uuid,
                   is_owner=user.is_owner, first_name=user.first_name, last_name=user.last_name,
-                  auth_method=auth_method)
+                  auth_method=auth_method, permissions=domain.effective_permissions(user.is_owner, user.permissions))
 
 
 class DirectoryService(ServiceBase):
@@ -83,9 +83,23 @@ class DirectoryService(ServiceBase):
         data = load(schemas.NewUserSchema(), payload, InvalidDirectoryInput)
         password_hash = tpool.execute(domain.hash_password, data["password"])
         user = User(workspace_id=me.workspace_id, email=domain.normalize_email(data["email"]),
-                    password_hash=password_hash, first_name=data["first_name"], last_name=data["last_name"])
+                    password_hash=password_hash, first_name=data["first_name"], last_name=data["last_name"],
+                    permissions=list(domain.effective_permissions(False, data["permissions"])))
         self.db.add(user)
         commit_or_raise(self.db, EmailAlreadyRegistered())
+        return schemas.user_view(user)
+
+    @rpc
+    def set_user_permissions(self, user_id, payload):
+        """Replaces the user's permission names (owner only; the owner's own cannot change)."""
+        me = self.identity()
+        domain.require_owner(me)
+        user = self._user(me.workspace_id, user_id)
+        data = load(schemas.PermissionsSchema(), payload, InvalidDirectoryInput)
+        if user.is_owner:
+            raise InvalidDirectoryInput("permissions: the workspace owner holds every permission", "permissions")
+        user.permissions = list(domain.effective_permissions(False, data["permissions"]))
+        self.db.commit()
         return schemas.user_view(user)
 
     @rpc

@@ -17,3 +17,9 @@ def test_passwords_are_salted_hashes_that_verify():
 
 def test_emails_are_compared_case_insensitively():
     assert domain.normalize_email("  Ada@Example.TEST ") == "ada@example.test"
+
+
+def test_the_owner_holds_every_permission_and_others_what_they_were_granted():
+    assert domain.effective_permissions(True, []) == ("319", "crm-menu", "crm-partners", "all-prospects")
+    assert domain.effective_permissions(False, None) == ()
+    assert domain.effective_permissions(False, ["all-prospects", "319", "319"]) == ("319", "all-prospects")
