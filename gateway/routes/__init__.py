@@ -44,8 +44,8 @@ def action_of(ctx, actions: Mapping[str, Action]) -> Tuple[str, Action, dict]:
 
 
 def route_modules():
-    from gateway.routes import accounts, deals, directory, goals
-    return (directory, deals, goals, accounts)
+    from gateway.routes import accounts, deals, directory, goals, prospects
+    return (directory, deals, goals, accounts, prospects)
 
 
 def routed_services():
