@@ -28,6 +28,9 @@ class Prospect(Base):
     workspace_id = Column(BigInteger, nullable=False)
     type = Column(SmallInteger, nullable=False, default=1)  # 1 prospect, 2 client, 3 partner
     source = Column(SmallInteger, nullable=False, default=1)  # 1 company (types 1, 2), 2 partner (type 3)
+    # 1, 2, 3... in insertion (= id) order per workspace and source, without gaps: prospects are never
+    # deleted and never change source, so the default order's page at any offset is a range of it
+    seq = Column(BigInteger, nullable=False)
     status = Column(SmallInteger, nullable=False, default=1)
     name = Column(String(150), nullable=True)
     company_name = Column(String(200), nullable=True)
@@ -84,10 +87,19 @@ Index("uq_prospects_ws_email", Prospect.workspace_id, Prospect.email_key, unique
 Index("uq_prospects_ws_phone", Prospect.workspace_id, Prospect.phone_key, unique=True,
       postgresql_where=Prospect.phone_key.isnot(None), sqlite_where=Prospect.phone_key.isnot(None))
 Index("ix_prospects_ws_source_id", Prospect.workspace_id, Prospect.source, Prospect.id)
+Index("ix_prospects_ws_source_seq", Prospect.workspace_id, Prospect.source, Prospect.seq)
 Index("ix_prospects_ws_source_follow_id", Prospect.workspace_id, Prospect.source, Prospect.follow_up_id, Prospect.id)
 Index("ix_prospects_ws_salesman_source_id", Prospect.workspace_id, Prospect.created_by, Prospect.source, Prospect.id)
 Index("ix_prospects_ws_salesman_source_follow_id", Prospect.workspace_id, Prospect.created_by, Prospect.source,
       Prospect.follow_up_id, Prospect.id)
+
+
+class ProspectSequence(Base):
+    """The last `Prospect.seq` given per workspace and source; its row lock orders concurrent imports."""
+    __tablename__ = "prospect_sequences"
+    workspace_id = Column(BigInteger, primary_key=True)
+    source = Column(SmallInteger, primary_key=True)
+    last_seq = Column(BigInteger, nullable=False)
 
 
 class ProspectTotal(Base):

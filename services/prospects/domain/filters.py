@@ -43,9 +43,15 @@ class Filters:
         """The Kanban categories (= follow-up statuses) these filters leave, in pipeline order."""
         return [follow for follow in FOLLOW_UPS if self.follow_ups is None or follow in self.follow_ups]
 
+    def is_whole_source(self) -> bool:
+        """True when nothing narrows the workspace's source (every prospect of it is selected)."""
+        return self.roles == () and all(getattr(self, item.name) is None for item in fields(self)
+                                        if item.name not in ("workspace_id", "source", "roles"))
+
     def counted_by_totals(self) -> bool:
         """True when only the keys of the maintained totals filter (no per-row scan needed to count)."""
-        return all(getattr(self, item.name) in (None, ()) for item in fields(self) if item.name not in COUNTED)
+        return self.roles == () and all(getattr(self, item.name) is None for item in fields(self)
+                                        if item.name not in COUNTED and item.name != "roles")
 
 
 @dataclass(frozen=True)

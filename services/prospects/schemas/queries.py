@@ -79,7 +79,7 @@ class ActivitiesQuery(Filters):
     startDate = Moment(required=True)
     endDate = Moment(required=True)
     start = Int64(strict=False, load_default=0, validate=validate.Range(min=0))
-    length = Int64(strict=False, load_default=500, validate=validate.Range(min=1, max=MAX_LENGTH))
+    length = Int64(strict=False, load_default=200, validate=validate.Range(min=1, max=MAX_LENGTH))
 
 
 class DetailQuery(Schema):

@@ -85,14 +85,14 @@ def note_view(note, author_name=None):
             "created_at": isoformat(note.created_at), "updated_at": isoformat(note.updated_at)}
 
 
-def activity_view(note, prospect, author_name):
-    is_client = prospect.company_id is not None
-    return {"id": note.id, "entity_name": prospect.company_name or prospect.name,
+def activity_view(row, author_name):
+    """A note of the calendar: `row` has the note's columns and its prospect's names, company id and status."""
+    is_client = row.company_id is not None
+    return {"id": row.id, "entity_name": row.company_name or row.name,
             "entity_type": "client" if is_client else "prospect",
-            "entity_id": prospect.company_id if is_client else prospect.id, "prospect_id": prospect.id,
-            "action": note.action, "comment": note.comment, "scheduled_date": isoformat(note.scheduled_date),
-            "created_by": note.created_by, "created_by_name": author_name,
-            "follow_name": FOLLOW_UPS[prospect.follow_up_id]}
+            "entity_id": row.company_id if is_client else row.prospect_id, "prospect_id": row.prospect_id,
+            "action": row.action, "comment": row.comment, "scheduled_date": isoformat(row.scheduled_date),
+            "created_by": row.created_by, "created_by_name": author_name, "follow_name": FOLLOW_UPS[row.follow_up_id]}
 
 
 def contact_view(contact):

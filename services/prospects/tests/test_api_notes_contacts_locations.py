@@ -64,7 +64,8 @@ def test_a_note_may_be_patched_through_the_clients_company_id(api, ws, boss):
                      json={"scheduled_date": None, "origin": "prospect"}), 404)
 
 
-@pytest.mark.parametrize("body, field", [({}, "note"), ({"note": "  "}, "note"), ({"note": "x", "action": "fax"}, "action"),
+@pytest.mark.parametrize("body, field", [({}, "note"), ({"note": "  "}, "note"),
+                                         ({"note": "x", "action": "fax"}, "action"),
                                          ({"note": "x", "follow": 7}, "follow"),
                                          ({"note": "x", "scheduled_date": "tomorrow"}, "scheduled_date")])
 def test_an_invalid_note_is_400_naming_the_field(api, ws, boss, body, field):
@@ -167,8 +168,10 @@ def test_locations_are_created_updated_and_deleted(api, ws, boss):
     boom(api.delete("/prospects/locations/{}".format(location["id"]), token=boss.token), 404)
 
 
-@pytest.mark.parametrize("body, field", [(dict(LOCATION, type="garage"), "type"), (dict(LOCATION, name="x" * 51), "name"),
-                                         (dict(LOCATION, link="l" * 151), "link"), ({"name": "A", "type": "office"}, "link")])
+@pytest.mark.parametrize("body, field", [(dict(LOCATION, type="garage"), "type"),
+                                         (dict(LOCATION, name="x" * 51), "name"),
+                                         (dict(LOCATION, link="l" * 151), "link"),
+                                         ({"name": "A", "type": "office"}, "link")])
 def test_an_invalid_location_is_400_naming_the_field(api, ws, boss, body, field):
     prospect_id = create_one(api, boss)
     assert field in boom(api.post("/prospects/{}/locations".format(prospect_id), body, token=boss.token),

@@ -22,7 +22,8 @@ def test_the_detail_has_the_documents_shape(api, ws, boss):
         "phone_code": "52", "phone": "5551234567", "company_id": None, "follow_up_id": 1, "locale_id": 1, "type": 1,
         "status": 1, "created_by": boss.id}
     assert prospect["created_at"].endswith("Z") and prospect["salesman_name"] == boss.name
-    assert body["follow_data"]["monthly_shipments"] == 150 and body["follow_data"]["monthly_shipments_desc"] == "100-500"
+    follow = body["follow_data"]
+    assert follow["monthly_shipments"] == 150 and follow["monthly_shipments_desc"] == "100-500"
     assert body["notes"] == body["contacts"] == body["locations"] == [] and body["partner_data"] is None
     assert api.get("/prospects/{}?source=partner".format(prospect_id), token=boss.token).status_code == 200
     assert "source" in boom(api.get("/prospects/{}?source=elsewhere".format(prospect_id), token=boss.token),
@@ -41,7 +42,8 @@ def test_patch_changes_the_core_fields_and_search_finds_the_new_name(api, ws, bo
 
 
 @pytest.mark.parametrize("body, field", [({"email": "not-an-email"}, "email"), ({"phone": "55-CALL-ME"}, "phone"),
-                                         ({"company_name": "x" * 201}, "company_name"), ({"created_by": 0}, "created_by"),
+                                         ({"company_name": "x" * 201}, "company_name"),
+                                         ({"created_by": 0}, "created_by"),
                                          ({"created_by": 2 ** 63}, "created_by"), ({"surprise": 1}, "surprise"),
                                          ({"phone_code": "abc"}, "phone_code")])
 def test_a_field_error_is_400_naming_the_field(api, ws, boss, body, field):

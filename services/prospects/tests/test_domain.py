@@ -158,6 +158,9 @@ def test_totals_answer_only_the_filters_they_are_keyed_by():
     assert filters.filters_from({"follow": (1,), "type": (1,), "salesman": (4,)}, 1, 9).counted_by_totals()
     assert not filters.filters_from({"search": "x"}, 1, None).counted_by_totals()
     assert not filters.filters_from({"kae": (3,)}, 1, None).counted_by_totals()
+    assert filters.filters_from({}, 1, None).is_whole_source()
+    assert not filters.filters_from({"category": 3, "follow": (2,)}, 1, None).is_whole_source()  # selects nothing
+    assert not filters.filters_from({}, 1, 9).is_whole_source()  # a salesman's own only
 
 
 def test_dates_become_half_open_ranges_and_a_month_narrows_the_close_range():

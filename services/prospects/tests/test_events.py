@@ -39,7 +39,8 @@ def test_each_new_prospect_and_each_status_change_is_an_event(api, ws, boss, tap
     api.post("/prospects/{}/notes".format(ids[0]), {"note": "won", "follow": 5}, token=boss.token)
     events = _of(tap, first["aggregate_id"], 3)
     assert [(e["event_type"], e["version"], e["snapshot"]["follow_name"]) for e in events] == [
-        ("prospect_created", 1, "new_lead"), ("prospect_changed", 2, "contacted"), ("prospect_changed", 3, "active_client")]
+        ("prospect_created", 1, "new_lead"), ("prospect_changed", 2, "contacted"),
+        ("prospect_changed", 3, "active_client")]
     assert events[2]["snapshot"]["type"] == 2 and events[2]["snapshot"]["company_id"] is not None
 
 

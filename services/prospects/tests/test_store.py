@@ -8,6 +8,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.prospects.domain import keys
@@ -42,13 +43,24 @@ def _record(workspace_id, company, name=None, email=None, **fields):
     return record
 
 
-def _ids(db, filters, order=Order()):
-    return [prospect.id for prospect in listing.page(db, sql.conditions(filters, NOW), order, NOW, 0, 100)]
+def _insert(db, records):
+    """insert_prospects after numbering the records as an import does."""
+    for source in {record["source"] for record in records}:
+        mine = [record for record in records if record["source"] == source]
+        first = imports.take_seqs(db, mine[0]["workspace_id"], source, len(mine))
+        for number, record in enumerate(mine, first):
+            record["seq"] = number
+    return imports.insert_prospects(db, records)
+
+
+def _ids(db, filters, order=Order(), start=0, length=100):
+    where = sql.conditions(filters, NOW)
+    return [prospect.id for prospect in listing.page(db, filters, where, order, NOW, start, length)]
 
 
 def test_search_ignores_case_and_accents_and_treats_wildcards_literally(db):
     ws = random.randint(10 ** 9, 2 ** 40)
-    inserted = imports.insert_prospects(db, [
+    inserted = _insert(db, [
         _record(ws, "Café Ñandú", "José Pérez"), _record(ws, "ACME", "Zoë"), _record(ws, "50%_off", "x"),
         _record(ws, "500 off", "y")])
     ids = list(inserted.values())
@@ -59,11 +71,11 @@ def test_search_ignores_case_and_accents_and_treats_wildcards_literally(db):
 
 def test_insert_skips_a_row_whose_email_is_taken_and_answers_the_others(db):
     ws = random.randint(10 ** 9, 2 ** 40)
-    first = imports.insert_prospects(db, [_record(ws, "A", email="a@x.io")])
+    first = _insert(db, [_record(ws, "A", email="a@x.io")])
     again = [_record(ws, "A again", email="a@x.io"), _record(ws, "B", email="b@x.io")]
-    second = imports.insert_prospects(db, again)
+    second = _insert(db, again)
     assert list(second) == [again[1]["uuid"]] and len(first) == 1
-    other_workspace = imports.insert_prospects(db, [_record(ws + 1, "A", email="a@x.io")])
+    other_workspace = _insert(db, [_record(ws + 1, "A", email="a@x.io")])
     assert len(other_workspace) == 1  # keys are unique per workspace
 
 
@@ -85,14 +97,45 @@ def test_totals_move_with_each_change_and_answer_the_filters_they_are_keyed_by(d
 
 def test_sorting_puts_empty_values_last_in_both_directions_and_ties_by_id(db):
     ws = random.randint(10 ** 9, 2 ** 40)
-    made = imports.insert_prospects(db, [
+    made = _insert(db, [
         _record(ws, "b", campaign="Beta"), _record(ws, "a", campaign=None), _record(ws, "c", campaign="alpha"),
         _record(ws, "d", campaign="Beta", last_contact=NOW - timedelta(days=3))])
     b, a, c, d = made.values()
     everyone = Filters(workspace_id=ws, source=1)
     assert _ids(db, everyone, Order("campaign", False)) == [c, b, d, a]
     assert _ids(db, everyone, Order("campaign", True)) == [d, b, c, a]
-    assert _ids(db, everyone, Order("last_contact", True))[0] == d and _ids(db, everyone, Order("last_contact", False))[0] == d
+    assert _ids(db, everyone, Order("last_contact", True))[0] == d
+    assert _ids(db, everyone, Order("last_contact", False))[0] == d
     # days without contact: a prospect never contacted counts from its creation (NOW), d from 3 days ago
     assert _ids(db, everyone, Order("days_without_contact", True))[0] == d
     assert _ids(db, everyone) == sorted(made.values(), reverse=True)
+
+
+def test_pages_of_the_whole_source_by_seq_equal_pages_by_offset(db):
+    ws = random.randint(10 ** 9, 2 ** 40)
+    made = _insert(db, [_record(ws, "c{}".format(n), source=2 if n % 4 == 0 else 1, type=3 if n % 4 == 0 else 1)
+                        for n in range(30)])
+    everyone = Filters(workspace_id=ws, source=1)
+    narrowed = Filters(workspace_id=ws, source=1, follow_ups=(1,))  # the same prospects, through the offset path
+    assert everyone.is_whole_source() and not narrowed.is_whole_source()
+    for descending in (True, False):
+        for start in (0, 5, 19, 22, 40):
+            order = Order("id", descending)
+            assert _ids(db, everyone, order, start, 5) == _ids(db, narrowed, order, start, 5), (descending, start)
+    assert len(_ids(db, everyone)) == 22 and len(_ids(db, Filters(workspace_id=ws, source=2))) == 8
+    assert sorted(_ids(db, everyone) + _ids(db, Filters(workspace_id=ws, source=2))) == sorted(made.values())
+
+
+def test_a_skipped_row_leaves_no_gap_in_the_numbering(db):
+    ws = random.randint(10 ** 9, 2 ** 40)
+    _insert(db, [_record(ws, "taken", email="taken@x.io")])
+    records = [_record(ws, "a"), _record(ws, "dup", email="taken@x.io"), _record(ws, "b"), _record(ws, "c")]
+    first = imports.take_seqs(db, ws, 1, len(records))
+    for number, record in enumerate(records, first):
+        record["seq"] = number
+    inserted = imports.insert_prospects(db, records)
+    seqs = {inserted[record["uuid"]]: record["seq"] for record in records if record["uuid"] in inserted}
+    imports.close_gaps(db, ws, 1, seqs, first, len(records))
+    numbered = db.execute(select(Prospect.seq).where(Prospect.workspace_id == ws).order_by(Prospect.id)).scalars()
+    assert list(numbered) == [1, 2, 3, 4]
+    assert imports.take_seqs(db, ws, 1, 1) == 5

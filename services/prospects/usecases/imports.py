@@ -103,6 +103,35 @@ def _new_row(me, clean, now):
             "onboarding_status": 0 if move.becomes_client else None}, move.becomes_client
 
 
+def _insert(ctx, plan, now):
+    """Inserts the plan's rows, numbered per source (Prospect.seq) without gaps. Answers the records
+    inserted with whether each becomes a client, and an error for each row a concurrent write took."""
+    me = ctx.me
+    new = [(clean, *_new_row(me, clean, now)) for clean in plan.inserts]
+    taken = {}
+    for source in sorted({record["source"] for _, record, _ in new}):
+        records = [record for _, record, _ in new if record["source"] == source]
+        taken[source] = (imports_store.take_seqs(ctx.db, me.workspace_id, source, len(records)), len(records))
+        for number, record in enumerate(records, taken[source][0]):
+            record["seq"] = number
+    inserted = imports_store.insert_prospects(ctx.db, [record for _, record, _ in new])
+    created, raced = [], []
+    for clean, record, becomes_client in new:
+        if record["uuid"] in inserted:
+            record["id"] = inserted[record["uuid"]]
+            created.append((record, becomes_client))
+        else:  # a concurrent write took its email or phone since the plan
+            code = "DUPLICATE_EMAIL" if clean["email_key"] else "DUPLICATE_PHONE"
+            raced.append({"row": clean["row"], "email": clean["email"], "code": code,
+                          "message": "another write took this {} meanwhile".format(code[10:].lower())})
+    if raced:
+        for source, (first, count) in taken.items():
+            imports_store.close_gaps(ctx.db, me.workspace_id, source, {record["id"]: record["seq"] for record, _
+                                                                      in created if record["source"] == source},
+                                     first, count)
+    return created, raced
+
+
 def _create(ctx, rows, idempotency_key, request_hash):
     me = ctx.me
     key_row = None
@@ -110,18 +139,7 @@ def _create(ctx, rows, idempotency_key, request_hash):
         key_row = imports_store.claim_key(ctx.db, me.workspace_id, idempotency_key, request_hash)
     plan = _plan(ctx, rows)
     now = now_utc()
-    new = [(clean, *_new_row(me, clean, now)) for clean in plan.inserts]
-    inserted = imports_store.insert_prospects(ctx.db, [record for _, record, _ in new])
-    errors = list(plan.errors)
-    created = []
-    for clean, record, becomes_client in new:
-        if record["uuid"] in inserted:
-            record["id"] = inserted[record["uuid"]]
-            created.append((record, becomes_client))
-        else:  # a concurrent write took its email or phone since the plan
-            code = "DUPLICATE_EMAIL" if clean["email_key"] else "DUPLICATE_PHONE"
-            errors.append({"row": clean["row"], "email": clean["email"], "code": code,
-                           "message": "another write took this {} meanwhile".format(code[10:].lower())})
+    created, raced = _insert(ctx, plan, now)
     companies = imports_store.make_clients(ctx.db, me.workspace_id,
                                            [record["id"] for record, becomes_client in created if becomes_client], now)
     deltas = {}
@@ -131,7 +149,7 @@ def _create(ctx, rows, idempotency_key, request_hash):
     totals.move(ctx.db, me.workspace_id, deltas)
     record_events(ctx.db, outbox, [event_of(SimpleNamespace(**record), "created") for record, _ in created])
     remember_caller(ctx)
-    errors.sort(key=lambda error: error["row"])
+    errors = sorted(plan.errors + raced, key=lambda error: error["row"])
     result = {"inserts": [{"id": record["id"], "email": record["email"]} for record, _ in created],
               "errors": errors,
               "conflict": not created and all(error["code"].startswith("DUPLICATE_") for error in errors)}

@@ -44,8 +44,8 @@ def grouped_prospects(ctx, args):
     now, order = now_utc(), order_from(query)
     where = sql.conditions(filters, now)
     start, length = (0, REPORT_LIMIT) if query["report"] else (query["start"], query["length"])
-    pages = {follow: listing.page(ctx.db, where + [Prospect.follow_up_id == follow], order, now, start, length)
-             for follow in filters.categories()}
+    wheres = {follow: where + [Prospect.follow_up_id == follow] for follow in filters.categories()}
+    pages = listing.pages(ctx.db, wheres, order, now, start, length)
     counts = _counts(ctx.db, filters, where) if query["counters"] or query["report"] else None
     names = names_of(ctx, {record.created_by for records in pages.values() for record in records})
     categories = []
@@ -69,7 +69,7 @@ def list_prospects(ctx, args):
         records_filtered = sum(count for count, _ in totals.by_follow(ctx.db, filters).values())
     else:
         records_filtered = listing.count(ctx.db, where)
-    records = listing.page(ctx.db, where, order_from(query), now, query["start"], query["length"])
+    records = listing.page(ctx.db, filters, where, order_from(query), now, query["start"], query["length"])
     names = names_of(ctx, {record.created_by for record in records})
     upcoming = listing.next_contacts(ctx.db, [record.id for record in records], now)
     today = now.date()
@@ -97,5 +97,5 @@ def prospect_activities(ctx, args):
         raise InvalidQuery("endDate must not be before startDate", "endDate")
     rows = listing.activities(ctx.db, filters.workspace_id, sql.conditions(filters, now_utc()), (low, high),
                               query["start"], query["length"])
-    names = names_of(ctx, {note.created_by for note, _ in rows})
-    return [activity_view(note, prospect, names.get(note.created_by)) for note, prospect in rows]
+    names = names_of(ctx, {row.created_by for row in rows})
+    return [activity_view(row, names.get(row.created_by)) for row in rows]

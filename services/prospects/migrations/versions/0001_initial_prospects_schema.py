@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 14:27:28.337675
+Create Date: 2026-12-01 14:40:21.438831
 """
 from alembic import op
 import sqlalchemy as sa
@@ -38,6 +38,12 @@ def upgrade():
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_pending', ['id'], unique=False, postgresql_where=sa.text('sent_at IS NULL'), sqlite_where=sa.text('sent_at IS NULL'))
 
+    op.create_table('prospect_sequences',
+    sa.Column('workspace_id', sa.BigInteger(), nullable=False),
+    sa.Column('source', sa.SmallInteger(), nullable=False),
+    sa.Column('last_seq', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('workspace_id', 'source')
+    )
     op.create_table('prospect_totals',
     sa.Column('workspace_id', sa.BigInteger(), nullable=False),
     sa.Column('created_by', sa.BigInteger(), nullable=False),
@@ -53,6 +59,7 @@ def upgrade():
     sa.Column('workspace_id', sa.BigInteger(), nullable=False),
     sa.Column('type', sa.SmallInteger(), nullable=False),
     sa.Column('source', sa.SmallInteger(), nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=False),
     sa.Column('status', sa.SmallInteger(), nullable=False),
     sa.Column('name', sa.String(length=150), nullable=True),
     sa.Column('company_name', sa.String(length=200), nullable=True),
@@ -108,6 +115,7 @@ def upgrade():
         batch_op.create_index('ix_prospects_ws_salesman_source_id', ['workspace_id', 'created_by', 'source', 'id'], unique=False)
         batch_op.create_index('ix_prospects_ws_source_follow_id', ['workspace_id', 'source', 'follow_up_id', 'id'], unique=False)
         batch_op.create_index('ix_prospects_ws_source_id', ['workspace_id', 'source', 'id'], unique=False)
+        batch_op.create_index('ix_prospects_ws_source_seq', ['workspace_id', 'source', 'seq'], unique=False)
         batch_op.create_index('uq_prospects_ws_email', ['workspace_id', 'email_key'], unique=True, postgresql_where=sa.text('email_key IS NOT NULL'), sqlite_where=sa.text('email_key IS NOT NULL'))
         batch_op.create_index('uq_prospects_ws_phone', ['workspace_id', 'phone_key'], unique=True, postgresql_where=sa.text('phone_key IS NOT NULL'), sqlite_where=sa.text('phone_key IS NOT NULL'))
 
@@ -226,6 +234,7 @@ def downgrade():
     with op.batch_alter_table('prospects', schema=None) as batch_op:
         batch_op.drop_index('uq_prospects_ws_phone', postgresql_where=sa.text('phone_key IS NOT NULL'), sqlite_where=sa.text('phone_key IS NOT NULL'))
         batch_op.drop_index('uq_prospects_ws_email', postgresql_where=sa.text('email_key IS NOT NULL'), sqlite_where=sa.text('email_key IS NOT NULL'))
+        batch_op.drop_index('ix_prospects_ws_source_seq')
         batch_op.drop_index('ix_prospects_ws_source_id')
         batch_op.drop_index('ix_prospects_ws_source_follow_id')
         batch_op.drop_index('ix_prospects_ws_salesman_source_id')
@@ -233,6 +242,7 @@ def downgrade():
 
     op.drop_table('prospects')
     op.drop_table('prospect_totals')
+    op.drop_table('prospect_sequences')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_pending', postgresql_where=sa.text('sent_at IS NULL'), sqlite_where=sa.text('sent_at IS NULL'))
 
