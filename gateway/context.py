@@ -8,6 +8,7 @@ from infra.logs import REQUEST_ID_KEY
 from gateway.errors import MalformedBody, PayloadTooLarge
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 32  # arrays and objects inside each other; the APIs' deepest body has 5
 
 
 def read_body(request):
@@ -22,6 +23,23 @@ def read_body(request):
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge()
     return body
+
+
+def too_deep(raw, data, limit):
+    """Whether parsed JSON `data` nests arrays and objects more than `limit` levels."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:  # cannot be: spares the walk for most bodies
+        return False
+    level = [data]
+    for _ in range(limit):
+        level = [child for value in level if isinstance(value, (dict, list))
+                 for child in (value.values() if isinstance(value, dict) else value)]
+        if not level:
+            return False
+    return any(isinstance(value, (dict, list)) for value in level)
+
+
+def nested_too_deep():
+    return MalformedBody("JSON body is nested deeper than {} levels".format(MAX_JSON_DEPTH), "body")
 
 
 class RequestContext:
@@ -44,8 +62,12 @@ class RequestContext:
             return {}
         try:
             data = json.loads(self._raw_body)
+        except RecursionError:  # the parser's own bound (about 1,000 levels)
+            raise nested_too_deep() from None
         except (ValueError, UnicodeDecodeError):
             raise MalformedBody("Malformed JSON body", "body")
+        if too_deep(self._raw_body, data, MAX_JSON_DEPTH):
+            raise nested_too_deep()
         if not isinstance(data, dict):
             raise MalformedBody("JSON body must be an object", "body")
         return data
