@@ -3,6 +3,7 @@ envelope `{"statusCode", "error", "message"}` (gateway.families.BoomFamily). The
 permission and body itself; see services/prospects/README.md."""
 import json
 
+from gateway.context import MAX_JSON_DEPTH, nested_too_deep, too_deep
 from gateway.errors import MalformedBody
 from gateway.routes import Route
 from services.prospects.schemas import inputs, queries
@@ -14,14 +15,20 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 
 def _body(ctx):
     """The JSON body as sent (an object or, for imports, an array; None when empty): its shape is the
-    service's to judge (422); only text that is not JSON is refused here (400)."""
+    service's to judge (422); text that is not JSON, or nested deeper than the gateway accepts, is
+    refused here (400). RequestContext.json() takes objects only."""
     raw = ctx._raw_body  # read and size-checked by RequestContext
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        data = json.loads(raw)
+    except RecursionError:  # the parser's own bound (about 1,000 levels)
+        raise nested_too_deep() from None
+    except (ValueError, UnicodeDecodeError):
         raise MalformedBody("Invalid request payload JSON format", "body")
+    if too_deep(raw, data, MAX_JSON_DEPTH):
+        raise nested_too_deep()
+    return data
 
 
 def _query(ctx):
