@@ -71,6 +71,33 @@ GOAL_PROGRESS_CHANGED = "goal_progress_changed"
 GOAL_ACHIEVED = "goal_achieved"
 
 
+class UserSnapshot(Schema):
+    """A directory user after the change: who they are and what access they have."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.Integer(required=True, strict=True)
+    uuid = fields.String(required=True)
+    workspace_id = fields.Integer(required=True, strict=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    is_owner = fields.Boolean(required=True)
+    active = fields.Boolean(required=True)
+    permissions = fields.List(fields.String(), required=True)
+    access_changed_at = fields.String(allow_none=True, load_default=None)  # null until permissions or active change
+
+
+class UserChanged(Envelope):
+    """`directory.user_changed`: a user was created, their permissions changed or they were deactivated."""
+
+    snapshot = fields.Nested(UserSnapshot, required=True)
+
+
+USER_CHANGED_SCHEMA = UserChanged()
+USER_CHANGED = "user_changed"
+
+
 class ProspectSnapshot(Schema):
     """A prospect (or client, or partner) as the prospects service holds it after the change."""
 

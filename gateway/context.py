@@ -1,6 +1,7 @@
 """What a route handler gets: the parsed request, the verified caller and RPC with a deadline."""
 import json
 
+from infra.access import current_access
 from infra.auth import CONTEXT_KEY, internal_token
 from infra.errors import Unauthenticated
 from infra.logs import REQUEST_ID_KEY
@@ -73,7 +74,8 @@ class RequestContext:
         return data
 
     def authenticate(self, verify_user_token, api_key_caller):
-        """Sets `caller` from a Bearer token or an API key header, else Unauthenticated."""
+        """Sets `caller` from a Bearer token or an API key header, else Unauthenticated; the user's
+        current access applies (infra.access: deactivated is Unauthenticated, newer permissions win)."""
         authorization = self.headers.get("Authorization", "")
         api_key = self.headers.get("X-apikey") or self.headers.get("accesskey")
         if authorization:
@@ -85,6 +87,7 @@ class RequestContext:
             self.caller = api_key_caller(self, api_key)
         else:
             raise Unauthenticated("Missing credentials: send 'Authorization: Bearer <token>' or an API key header")
+        self.caller = current_access(self.caller)
         self._worker_data[CONTEXT_KEY] = internal_token(self.caller)
         return self.caller
 

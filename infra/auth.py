@@ -7,12 +7,13 @@ through the `Identity` DependencyProvider and scope every query by `identity.wor
 """
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import jwt
 from nameko.extensions import DependencyProvider
 
 from infra import settings
+from infra.access import AccessWatch, current_access
 from infra.errors import Unauthenticated
 
 ALGORITHMS = ["HS256"]  # explicit: `alg: none` and every other algorithm are refused
@@ -32,6 +33,9 @@ class Caller:
     last_name: str = ""
     auth_method: str = "token"
     permissions: tuple = field(default_factory=tuple)
+    # when the user's token was issued (epoch seconds; an internal token keeps its user token's):
+    # access changes after it apply (infra.access). Not part of who the caller is.
+    issued_at: float = field(default=0.0, compare=False)
 
     def as_claims(self):
         claims = asdict(self)
@@ -57,10 +61,11 @@ class Caller:
 
 
 def issue_token(caller, ttl_seconds, audience=USER_TOKEN_AUDIENCE, secret=None):
-    now = int(time.time())
+    moment = time.time()
+    now = int(moment)
     claims = caller.as_claims()
     claims.update({"sub": str(caller.user_id), "iat": now, "exp": now + int(ttl_seconds),
-                   "jti": uuid.uuid4().hex, "aud": audience})
+                   "jti": uuid.uuid4().hex, "aud": audience, "issued_at": caller.issued_at or round(moment, 3)})
     return jwt.encode(claims, secret or settings.get().signing_secret(), algorithm=ALGORITHMS[0]), claims["exp"]
 
 
@@ -69,7 +74,8 @@ class _VerifiedTokens:
 
     Verifying a token is deterministic (signature, audience, claims) except for time, and time only
     matters through `exp`, which `get` checks on every use: a cached answer is the answer a fresh
-    verification would give. JWTs cannot be revoked before `exp` anyway, so nothing is delayed.
+    verification would give. What changed for the user since the token was issued (permissions,
+    deactivation) is applied to the cached Caller on every use (infra.access), so nothing is delayed.
     Only successes are kept; bounded (emptied when full)."""
 
     max_entries = 20000
@@ -118,9 +124,12 @@ def _verify(token, audience, secret):
         raise Unauthenticated("Invalid token")
     try:
         expires = float(claims["exp"])
+        issued_at = claims.get("issued_at", claims["iat"])  # tokens from before issued_at: their iat
+        if isinstance(issued_at, bool) or not isinstance(issued_at, (int, float)):
+            raise TypeError("issued_at")
     except (TypeError, ValueError):
         raise Unauthenticated("Invalid token")
-    return Caller.from_claims(claims), expires
+    return replace(Caller.from_claims(claims), issued_at=float(issued_at)), expires
 
 
 def user_token_ttl():
@@ -148,7 +157,10 @@ def internal_token(caller):
 
 
 class Identity(DependencyProvider):
-    """Injects a callable returning the verified Caller of this request (Unauthenticated if none)."""
+    """Injects a callable returning the verified Caller of this request (Unauthenticated if none),
+    with the user's current access applied (infra.access; a deactivated user is Unauthenticated)."""
+
+    access_watch = AccessWatch()  # keeps this process's knowledge of access changes current
 
     def setup(self):
         self.secret = settings.get().signing_secret()  # refuses a missing or short secret at start
@@ -158,13 +170,16 @@ class Identity(DependencyProvider):
         secret = self.secret
 
         def current_caller():
-            return verify_token(token, audience=INTERNAL_TOKEN_AUDIENCE, secret=secret)
+            return current_access(verify_token(token, audience=INTERNAL_TOKEN_AUDIENCE, secret=secret))
 
         return current_caller
 
 
 class TokenSecret(DependencyProvider):
-    """The signing secret, checked when the container starts (refused if default outside development)."""
+    """What verifying user tokens needs (the gateway): the signing secret, checked when the container
+    starts, and the process's watch of access changes (apply them with infra.access.current_access)."""
+
+    access_watch = AccessWatch()
 
     def setup(self):
         self.secret = settings.get().signing_secret()

@@ -29,6 +29,14 @@ def set_user_permissions(ctx, user_id):
                     message="permissions updated successfully")
 
 
+def deactivate_user(ctx, user_id):
+    return sales_ok(ctx.call("directory", "deactivate_user", user_id), message="user deactivated")
+
+
+def get_me(ctx):
+    return sales_ok(ctx.call("directory", "get_me"))
+
+
 def list_groups(ctx):
     return sales_ok(ctx.call("directory", "list_groups"))
 
@@ -95,6 +103,8 @@ ROUTES = [
     Route("/api/directory/users", ("POST",), create_user),
     Route("/api/directory/users/<int:user_id>", ("GET",), get_user),
     Route("/api/directory/users/<int:user_id>/permissions", ("PUT",), set_user_permissions),
+    Route("/api/directory/users/<int:user_id>/deactivate", ("POST",), deactivate_user),
+    Route("/api/directory/me", ("GET",), get_me),
     Route("/api/directory/groups", ("GET",), list_groups),
     Route("/api/directory/groups", ("POST",), create_group),
     Route("/api/directory/groups/<int:group_id>", ("GET",), get_group),

@@ -1,6 +1,7 @@
 """Directory rules with no I/O: credentials, API key material, permissions."""
 import hashlib
 import secrets
+from datetime import datetime, timezone
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -50,3 +51,14 @@ def effective_permissions(is_owner, granted):
         return PERMISSIONS
     granted = set(granted or ())
     return tuple(name for name in PERMISSIONS if name in granted)
+
+
+def parse_utc(moment):
+    """A naive UTC datetime from ISO 8601 text (with or without an offset), or None if it is not one."""
+    if not isinstance(moment, str) or len(moment) > 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(timezone.utc).replace(tzinfo=None) if parsed.tzinfo else parsed

@@ -11,6 +11,11 @@ class InvalidCredentials(Unauthenticated):
     message = "Invalid email or password"
 
 
+class UserDeactivated(Unauthenticated):
+    code = 11
+    message = "This user has been deactivated"
+
+
 class EmailAlreadyRegistered(Conflict):
     code = 6
     message = "A user with this email already exists"

@@ -3,6 +3,7 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Forei
 from sqlalchemy.orm import DeclarativeBase
 
 from infra.db import new_uuid, now_utc
+from infra.outbox import outbox_table
 
 
 class Base(DeclarativeBase):
@@ -29,8 +30,13 @@ class User(Base):
     is_owner = Column(Boolean, nullable=False, default=False)
     # permission names granted (contracts.permissions); an owner holds them all whatever is stored
     permissions = Column(JSON, nullable=False, default=list, server_default=text("'[]'"))
+    active = Column(Boolean, nullable=False, default=True, server_default=text("true"))
+    # when the permissions or `active` last changed (what infra.access compares token issue times with)
+    access_changed_at = Column(DateTime, nullable=True)
+    version = Column(Integer, nullable=False, default=1, server_default=text("1"))  # of its user_changed events
     created_at = Column(DateTime, nullable=False, default=now_utc)
-    __table_args__ = (Index("ix_users_workspace", "workspace_id", "id"),)
+    __table_args__ = (Index("ix_users_workspace", "workspace_id", "id"),
+                      Index("ix_users_access_changed_at", "access_changed_at"))
 
 
 class Group(Base):
@@ -74,3 +80,6 @@ class ApiKey(Base):
     created_at = Column(DateTime, nullable=False, default=now_utc)
     revoked_at = Column(DateTime, nullable=True)
     __table_args__ = (Index("ix_api_keys_workspace", "workspace_id", "id"),)
+
+
+outbox = outbox_table(Base.metadata)

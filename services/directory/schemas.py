@@ -1,6 +1,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.permissions import PERMISSIONS
+from infra.events import isoformat
 from services.directory import domain
 
 NAME = validate.Length(min=1, max=80)
@@ -64,8 +65,22 @@ class NewApiKeySchema(Schema):
 
 def user_view(user):
     return {"id": user.id, "uuid": user.uuid, "email": user.email, "first_name": user.first_name,
-            "last_name": user.last_name, "is_owner": user.is_owner,
+            "last_name": user.last_name, "is_owner": user.is_owner, "active": user.active,
             "permissions": list(domain.effective_permissions(user.is_owner, user.permissions))}
+
+
+def user_snapshot(user):
+    """The snapshot of `directory.user_changed` (contracts.events.UserSnapshot)."""
+    return {"id": user.id, "uuid": user.uuid, "workspace_id": user.workspace_id, "first_name": user.first_name,
+            "last_name": user.last_name, "is_owner": user.is_owner, "active": user.active,
+            "permissions": list(domain.effective_permissions(user.is_owner, user.permissions)),
+            "access_changed_at": isoformat(user.access_changed_at)}
+
+
+def caller_view(caller):
+    return {"id": caller.user_id, "uuid": caller.user_uuid, "workspace_id": caller.workspace_id,
+            "workspace_uuid": caller.workspace_uuid, "first_name": caller.first_name, "last_name": caller.last_name,
+            "is_owner": caller.is_owner, "auth_method": caller.auth_method, "permissions": list(caller.permissions)}
 
 
 def workspace_view(workspace):

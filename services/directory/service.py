@@ -8,17 +8,20 @@ from datetime import datetime, timezone
 from eventlet import tpool
 from sqlalchemy import delete, select
 
+from contracts.events import USER_CHANGED
 from infra.auth import Caller, issue_token, user_token_ttl
 from infra.db import commit_or_raise, now_utc
 from infra.entrypoints import rpc
-from infra.events import isoformat
+from infra.events import envelope, isoformat
+from infra.outbox import OutboxRelay, record_event
 from infra.service import ServiceBase
+from infra.sinks import EventsSink
 from infra.validation import load
 from services.directory import domain, schemas
 from services.directory.exceptions import (ApiKeyNotFound, CampaignNotFound, EmailAlreadyRegistered,
                                            GroupNameTaken, GroupNotFound, InvalidCredentials,
-                                           InvalidDirectoryInput, UserNotFound)
-from services.directory.models import ApiKey, Campaign, Group, GroupMember, User, Workspace
+                                           InvalidDirectoryInput, UserDeactivated, UserNotFound)
+from services.directory.models import ApiKey, Campaign, Group, GroupMember, User, Workspace, outbox
 
 
 def caller_of(user, workspace, auth_method="token"):
@@ -27,8 +30,18 @@ def caller_of(user, workspace, auth_method="token"):
                   auth_method=auth_method, permissions=domain.effective_permissions(user.is_owner, user.permissions))
 
 
+def record_user_changed(db, user, change):
+    """The user's `user_changed` event, in the transaction of the change (version already set)."""
+    snapshot = schemas.user_snapshot(user)
+    record_event(db, outbox, envelope(USER_CHANGED, user.workspace_id, "user", user.uuid, user.version, change,
+                                      snapshot))
+
+
 class DirectoryService(ServiceBase):
     name = "directory"
+
+    outbox_relay = OutboxRelay(outbox)
+    events_sink = EventsSink("directory")  # declared before the relay publishes: user events always route
 
     # --- authentication ---------------------------------------------------------------------------
     @rpc
@@ -42,7 +55,9 @@ class DirectoryService(ServiceBase):
         self.db.flush()
         owner.workspace_id = workspace.id
         self.db.add(owner)
-        commit_or_raise(self.db, EmailAlreadyRegistered())
+        commit_or_raise(self.db, EmailAlreadyRegistered(), flush_only=True)
+        record_user_changed(self.db, owner, "created")
+        self.db.commit()
         token, expires = issue_token(caller_of(owner, workspace), user_token_ttl())
         return {"token": token, "expires_at": isoformat(datetime.fromtimestamp(expires, timezone.utc)),
                 "user": schemas.user_view(owner), "workspace": schemas.workspace_view(workspace)}
@@ -54,6 +69,8 @@ class DirectoryService(ServiceBase):
         stored_hash = user.password_hash if user else domain.DUMMY_PASSWORD_HASH
         if not tpool.execute(domain.password_matches, stored_hash, data["password"]) or user is None:
             raise InvalidCredentials()
+        if not user.active:
+            raise UserDeactivated()
         workspace = self.db.get(Workspace, user.workspace_id)
         token, expires = issue_token(caller_of(user, workspace), user_token_ttl())
         return {"token": token, "expires_at": isoformat(datetime.fromtimestamp(expires, timezone.utc))}
@@ -69,7 +86,7 @@ class DirectoryService(ServiceBase):
                                 .join(ApiKey, ApiKey.user_id == User.id)
                                 .join(Workspace, Workspace.id == ApiKey.workspace_id)
                                 .where(ApiKey.key_hash == domain.hash_api_key(key),
-                                       ApiKey.revoked_at.is_(None))).first()
+                                       ApiKey.revoked_at.is_(None), User.active.is_(True))).first()
         if found is None:
             raise InvalidCredentials("Invalid API key")
         user, workspace = found
@@ -86,7 +103,9 @@ class DirectoryService(ServiceBase):
                     password_hash=password_hash, first_name=data["first_name"], last_name=data["last_name"],
                     permissions=list(domain.effective_permissions(False, data["permissions"])))
         self.db.add(user)
-        commit_or_raise(self.db, EmailAlreadyRegistered())
+        commit_or_raise(self.db, EmailAlreadyRegistered(), flush_only=True)
+        record_user_changed(self.db, user, "created")
+        self.db.commit()
         return schemas.user_view(user)
 
     @rpc
@@ -94,19 +113,57 @@ class DirectoryService(ServiceBase):
         """Replaces the user's permission names (owner only; the owner's own cannot change)."""
         me = self.identity()
         domain.require_owner(me)
-        user = self._user(me.workspace_id, user_id)
         data = load(schemas.PermissionsSchema(), payload, InvalidDirectoryInput)
+        user = self._user(me.workspace_id, user_id, lock=True)
         if user.is_owner:
             raise InvalidDirectoryInput("permissions: the workspace owner holds every permission", "permissions")
-        user.permissions = list(domain.effective_permissions(False, data["permissions"]))
+        permissions = list(domain.effective_permissions(False, data["permissions"]))
+        if permissions != list(user.permissions):
+            user.permissions = permissions
+            self._access_changed(user)
         self.db.commit()
         return schemas.user_view(user)
+
+    @rpc
+    def deactivate_user(self, user_id):
+        """Disables a user (owner only, never the owner): login and their API keys are refused, and
+        their tokens within seconds everywhere (infra.access). Deactivating twice changes nothing."""
+        me = self.identity()
+        domain.require_owner(me)
+        user = self._user(me.workspace_id, user_id, lock=True)
+        if user.is_owner:
+            raise InvalidDirectoryInput("user: the workspace owner cannot be deactivated", "user")
+        if user.active:
+            user.active = False
+            self._access_changed(user)
+        self.db.commit()
+        return schemas.user_view(user)
+
+    @rpc
+    def access_changes(self, since):
+        """For infra.access: [{"version", "snapshot"}] of every user whose permissions or activity
+        changed at or after `since` (ISO 8601 UTC), in every workspace."""
+        moment = domain.parse_utc(since)
+        if moment is None:
+            raise InvalidDirectoryInput("since: must be an ISO 8601 time", "since")
+        users = self.db.scalars(select(User).where(User.access_changed_at >= moment).order_by(User.id))
+        return [{"version": user.version, "snapshot": schemas.user_snapshot(user)} for user in users]
+
+    def _access_changed(self, user):
+        user.access_changed_at = now_utc()
+        user.version += 1
+        record_user_changed(self.db, user, "updated")
 
     @rpc
     def list_users(self):
         me = self.identity()
         users = self.db.scalars(select(User).where(User.workspace_id == me.workspace_id).order_by(User.id))
         return [schemas.user_view(user) for user in users]
+
+    @rpc
+    def get_me(self):
+        """Who this request acts as: the verified caller, with the access it is authorized with now."""
+        return schemas.caller_view(self.identity())
 
     @rpc
     def get_user(self, user_id):
@@ -246,8 +303,9 @@ class DirectoryService(ServiceBase):
         return [schemas.campaign_view(campaign) for campaign in self.db.scalars(query.order_by(Campaign.id))]
 
     # --- helpers ------------------------------------------------------------------------------------
-    def _user(self, workspace_id, user_id):
-        user = self.db.scalar(select(User).where(User.workspace_id == workspace_id, User.id == _as_int(user_id)))
+    def _user(self, workspace_id, user_id, lock=False):
+        query = select(User).where(User.workspace_id == workspace_id, User.id == _as_int(user_id))
+        user = self.db.scalar(query.with_for_update() if lock else query)
         if user is None:
             raise UserNotFound()
         return user
