@@ -47,10 +47,12 @@ return {0, math.max(1, math.floor(tonumber(oldest[2]) + window - now))}
 
 
 class TooManyRequests(RateLimited):
-    """RateLimited with the Retry-After header the gateway adds to its answer."""
+    """RateLimited with the Retry-After header the gateway adds to its answer (also when a service
+    raises it: `retry_after` travels in the error's args over RPC)."""
 
     def __init__(self, info=None, field=None, errors=None, retry_after=1):
         super().__init__(info, field, errors)
+        self.args = self.args + (retry_after,)
         self.headers = {"Retry-After": str(retry_after)}
 
 
@@ -79,9 +81,7 @@ class LocalLimiter:
 
 class RedisLimiter:
     def __init__(self, url, limit, window=1.0):
-        import redis  # only needed when a Redis URL is configured
-        self.errors = (redis.RedisError, OSError)
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=0.3, socket_timeout=0.3)
+        self.client = redis_client(url)
         self.script = self.client.register_script(SLIDING_WINDOW)
         self.limit, self.window_us = limit, int(window * 1_000_000)
 
@@ -90,34 +90,55 @@ class RedisLimiter:
         return bool(accepted), int(wait_us) / 1_000_000
 
 
+def redis_client(url):
+    """A Redis client for a shared counter: short timeouts (a slow Redis must not hold requests)."""
+    import redis  # only needed when a Redis URL is configured
+    return redis.Redis.from_url(url, socket_connect_timeout=0.3, socket_timeout=0.3)
+
+
+def redis_errors():
+    import redis
+    return (redis.RedisError, OSError)
+
+
+class RedisOrLocal:
+    """Calls `method` on `shared` (state in Redis, every process sees it) while Redis answers, else
+    on `local` (the same operations inside this process), trying Redis again every
+    REDIS_RETRY_SECONDS. `shared` is None when no Redis URL is configured. `what` names the user in
+    the logs."""
+
+    def __init__(self, shared, local, what):
+        self.shared, self.local, self.what = shared, local, what
+        self.redis_down_until = 0.0
+        if shared is None:
+            log.warning("%s: no Redis URL, counting in this process only", what)
+
+    def call(self, method, *args):
+        if self.shared is not None and time.monotonic() >= self.redis_down_until:
+            try:
+                return getattr(self.shared, method)(*args)
+            except redis_errors() as exc:
+                self.redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
+                log.warning("%s: Redis unavailable (%s); counting in this process for %.0fs",
+                            self.what, exc, REDIS_RETRY_SECONDS)
+        return getattr(self.local, method)(*args)
+
+
 class RateLimiter:
     """Redis when it answers, else the in-process fallback."""
 
     def __init__(self, limit=None, redis_url=None, window=1.0):
         self.limit = limit or settings.get().rate_limit_per_second
         url = settings.get().rate_limit_redis_url if redis_url is None else redis_url
-        self.local = LocalLimiter(self.limit, window)
-        self.redis = RedisLimiter(url, self.limit, window) if url else None
-        self.redis_down_until = 0.0
-        if self.redis is None:
-            log.warning("rate limit: no RATE_LIMIT_REDIS_URL, counting in this process only")
+        self.counter = RedisOrLocal(RedisLimiter(url, self.limit, window) if url else None,
+                                    LocalLimiter(self.limit, window), "rate limit")
 
     def check(self, caller):
         """Raises TooManyRequests when `caller` is over the limit."""
-        accepted, wait = self._hit(caller.user_uuid)
+        accepted, wait = self.counter.call("hit", caller.user_uuid)
         if not accepted:
             raise TooManyRequests("Rate limit of {} requests per second exceeded".format(self.limit),
                                   retry_after=max(1, math.ceil(wait)))
-
-    def _hit(self, key):
-        if self.redis is not None and time.monotonic() >= self.redis_down_until:
-            try:
-                return self.redis.hit(key)
-            except self.redis.errors as exc:
-                self.redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
-                log.warning("rate limit: Redis unavailable (%s); counting in this process for %.0fs",
-                            exc, REDIS_RETRY_SECONDS)
-        return self.local.hit(key)
 
 
 _limiter = None

@@ -9,7 +9,8 @@ def signup(ctx):
 
 
 def login(ctx):
-    return sales_ok(ctx.call("directory", "login", ctx.json()))
+    # the client address: failed logins are throttled per address too (services/directory/throttle.py)
+    return sales_ok(ctx.call("directory", "login", ctx.json(), client_address=ctx.request.remote_addr))
 
 
 def list_users(ctx):

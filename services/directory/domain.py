@@ -93,3 +93,15 @@ def as_id(value: Any) -> int:
 def missing_ids(wanted: Iterable[int], found: Iterable[int]) -> list[int]:
     present = set(found)
     return [item for item in sorted(set(wanted)) if item not in present]
+
+
+LOGIN_FIRST_DELAY_SECONDS = 1.0
+LOGIN_MAX_DELAY_SECONDS = 60.0
+
+
+def failure_delay(failures: int, free: int) -> float:
+    """Seconds to refuse logins after the `failures`-th failed one: none for the first `free`, then
+    1 s, doubling with every further failure, at most 60 s."""
+    if failures <= free:
+        return 0.0
+    return min(LOGIN_FIRST_DELAY_SECONDS * 2 ** min(failures - free - 1, 16), LOGIN_MAX_DELAY_SECONDS)

@@ -25,8 +25,8 @@ class DirectoryService(ServiceBase):
         return auth.signup(self.context(), payload)
 
     @rpc
-    def login(self, payload):
-        return auth.login(self.context(), payload)
+    def login(self, payload, client_address=None):
+        return auth.login(self.context(), payload, client_address)
 
     @rpc
     def authenticate_api_key(self, key):

@@ -9,6 +9,7 @@ from infra.validation import load
 from services.directory import domain, schemas, store
 from services.directory.exceptions import InvalidCredentials, InvalidDirectoryInput, UserDeactivated
 from services.directory.models import User, Workspace
+from services.directory.throttle import login_throttle
 from services.directory.usecases.users import record_user_changed
 
 SIGNUP = schemas.SignupSchema()
@@ -33,12 +34,20 @@ def signup(ctx, payload):
     return dict(_token(owner, workspace), user=schemas.user_view(owner), workspace=schemas.workspace_view(workspace))
 
 
-def login(ctx, payload):
+def login(ctx, payload, client_address=None):
+    """A user token for the right email and password; failed logins are throttled per account and
+    per client address (throttle.py): 429 with Retry-After, the password not even checked."""
     data = load(LOGIN, payload, InvalidDirectoryInput)
-    user = store.user_by_email(ctx.db, domain.normalize_email(data["email"]))
+    email = domain.normalize_email(data["email"])
+    address = client_address if isinstance(client_address, str) else None
+    throttle = login_throttle()
+    throttle.check(email, address)
+    user = store.user_by_email(ctx.db, email)
     stored_hash = user.password_hash if user else domain.DUMMY_PASSWORD_HASH
     if not tpool.execute(domain.password_matches, stored_hash, data["password"]) or user is None:
+        throttle.failed(email, address)
         raise InvalidCredentials()
+    throttle.succeeded(email, address)
     if not user.active:
         raise UserDeactivated()
     return _token(user, store.get_workspace(ctx.db, user.workspace_id))
