@@ -96,21 +96,22 @@ def countries(ctx):
 
 
 SERVICE = "directory"  # the service these routes call
+ID = "int(max=9223372036854775807)"  # path ids within BIGINT: a larger one matches no route (404)
 
 ROUTES = [
     Route("/api/auth/signup", ("POST",), signup, public=True),
     Route("/api/auth/login", ("POST",), login, public=True),
     Route("/api/directory/users", ("GET",), list_users),
     Route("/api/directory/users", ("POST",), create_user),
-    Route("/api/directory/users/<int:user_id>", ("GET",), get_user),
-    Route("/api/directory/users/<int:user_id>/permissions", ("PUT",), set_user_permissions),
-    Route("/api/directory/users/<int:user_id>/deactivate", ("POST",), deactivate_user),
+    Route("/api/directory/users/<" + ID + ":user_id>", ("GET",), get_user),
+    Route("/api/directory/users/<" + ID + ":user_id>/permissions", ("PUT",), set_user_permissions),
+    Route("/api/directory/users/<" + ID + ":user_id>/deactivate", ("POST",), deactivate_user),
     Route("/api/directory/me", ("GET",), get_me),
     Route("/api/directory/groups", ("GET",), list_groups),
     Route("/api/directory/groups", ("POST",), create_group),
-    Route("/api/directory/groups/<int:group_id>", ("GET",), get_group),
-    Route("/api/directory/groups/<int:group_id>/members", ("POST",), add_group_members),
-    Route("/api/directory/groups/<int:group_id>/members/remove", ("POST",), remove_group_members),
+    Route("/api/directory/groups/<" + ID + ":group_id>", ("GET",), get_group),
+    Route("/api/directory/groups/<" + ID + ":group_id>/members", ("POST",), add_group_members),
+    Route("/api/directory/groups/<" + ID + ":group_id>/members/remove", ("POST",), remove_group_members),
     Route("/api/sales/campaigns", ("GET",), list_campaigns),
     Route("/api/sales/campaigns", ("POST",), create_campaign),
     Route("/api/sales/campaigns/<campaign_uuid>", ("GET",), get_campaign),

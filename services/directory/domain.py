@@ -82,12 +82,22 @@ def parse_utc(moment: Any) -> datetime | None:
     return parsed.astimezone(timezone.utc).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
+MAX_ID = 2 ** 63 - 1  # BIGINT: no stored id is larger, and binding a larger one overflows (SQLite)
+
+
 def as_id(value: Any) -> int:
-    """An id from a path or an RPC argument; -1 (matches nothing) when it is not an integer."""
+    """An id from a path or an RPC argument; -1 (matches nothing) when it is not an integer from 1 to
+    MAX_ID."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return -1
+    return number if 0 < number <= MAX_ID else -1
+
+
+def possible_ids(values: Iterable[Any]) -> list[int]:
+    """The values that can be ids (see as_id); the others name nothing that exists."""
+    return [number for number in (as_id(value) for value in values) if number != -1]
 
 
 def missing_ids(wanted: Iterable[int], found: Iterable[int]) -> list[int]:

@@ -2,6 +2,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from contracts.permissions import PERMISSIONS
 from infra.events import isoformat
+from infra.validation import Id
 from services.directory import domain
 
 NAME = validate.Length(min=1, max=80)
@@ -41,11 +42,11 @@ class PermissionsSchema(Schema):
 
 class NewGroupSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    members = fields.List(fields.Integer(strict=True), load_default=list)
+    members = fields.List(Id(), load_default=list, validate=validate.Length(max=1000))
 
 
 class MembersSchema(Schema):
-    users = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=1000))
+    users = fields.List(Id(), required=True, validate=validate.Length(min=1, max=1000))
 
 
 class NewCampaignSchema(Schema):

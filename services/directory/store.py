@@ -52,9 +52,9 @@ def get_user(db, workspace_id, user_id, lock=False):
 
 def users_of_workspace(db, workspace_id, user_ids=None, user_uuids=None):
     """The workspace's users in id order, narrowed to the given ids and uuids (each when given)."""
-    query = select(User).where(User.workspace_id == workspace_id)
+    query = select(User).where(User.workspace_id == domain.as_id(workspace_id))
     if user_ids is not None:
-        query = query.where(User.id.in_([int(i) for i in user_ids]))
+        query = query.where(User.id.in_(domain.possible_ids(user_ids)))
     if user_uuids is not None:
         query = query.where(User.uuid.in_([str(u) for u in user_uuids]))
     return db.scalars(query.order_by(User.id)).all()
@@ -63,7 +63,8 @@ def users_of_workspace(db, workspace_id, user_ids=None, user_uuids=None):
 def existing_user_ids(db, workspace_id, user_ids):
     """The sorted, distinct `user_ids`; UserNotFound naming the ones the workspace does not have."""
     wanted = sorted(set(user_ids))
-    found = db.scalars(select(User.id).where(User.workspace_id == workspace_id, User.id.in_(wanted)))
+    found = db.scalars(select(User.id).where(User.workspace_id == workspace_id,
+                                             User.id.in_(domain.possible_ids(wanted))))
     missing = domain.missing_ids(wanted, found)
     if missing:  # another workspace's users answer like missing ones
         raise UserNotFound("Unknown user ids: {}".format(missing), "members")
@@ -94,9 +95,9 @@ def get_group(db, workspace_id, group_id):
 
 
 def groups_of_workspace(db, workspace_id, group_ids=None):
-    query = select(Group).where(Group.workspace_id == workspace_id)
+    query = select(Group).where(Group.workspace_id == domain.as_id(workspace_id))
     if group_ids is not None:
-        query = query.where(Group.id.in_([int(i) for i in group_ids]))
+        query = query.where(Group.id.in_(domain.possible_ids(group_ids)))
     return db.scalars(query.order_by(Group.id)).all()
 
 
@@ -128,7 +129,7 @@ def get_campaign(db, workspace_id, campaign_uuid):
 
 
 def campaigns_of_workspace(db, workspace_id, campaign_uuids=None):
-    query = select(Campaign).where(Campaign.workspace_id == workspace_id)
+    query = select(Campaign).where(Campaign.workspace_id == domain.as_id(workspace_id))
     if campaign_uuids is not None:
         query = query.where(Campaign.uuid.in_([str(u) for u in campaign_uuids]))
     return db.scalars(query.order_by(Campaign.id)).all()
