@@ -2,6 +2,7 @@
 from infra import reference
 from gateway.families import sales_ok
 from gateway.routes import Route
+from services.directory import schemas
 
 
 def signup(ctx):
@@ -99,26 +100,37 @@ SERVICE = "directory"  # the service these routes call
 ID = "int(max=9223372036854775807)"  # path ids within BIGINT: a larger one matches no route (404)
 
 ROUTES = [
-    Route("/api/auth/signup", ("POST",), signup, public=True),
-    Route("/api/auth/login", ("POST",), login, public=True),
-    Route("/api/directory/users", ("GET",), list_users),
-    Route("/api/directory/users", ("POST",), create_user),
-    Route("/api/directory/users/<" + ID + ":user_id>", ("GET",), get_user),
-    Route("/api/directory/users/<" + ID + ":user_id>/permissions", ("PUT",), set_user_permissions),
-    Route("/api/directory/users/<" + ID + ":user_id>/deactivate", ("POST",), deactivate_user),
-    Route("/api/directory/me", ("GET",), get_me),
-    Route("/api/directory/groups", ("GET",), list_groups),
-    Route("/api/directory/groups", ("POST",), create_group),
-    Route("/api/directory/groups/<" + ID + ":group_id>", ("GET",), get_group),
-    Route("/api/directory/groups/<" + ID + ":group_id>/members", ("POST",), add_group_members),
-    Route("/api/directory/groups/<" + ID + ":group_id>/members/remove", ("POST",), remove_group_members),
-    Route("/api/sales/campaigns", ("GET",), list_campaigns),
-    Route("/api/sales/campaigns", ("POST",), create_campaign),
-    Route("/api/sales/campaigns/<campaign_uuid>", ("GET",), get_campaign),
-    Route("/api/directory/api-keys", ("GET",), list_api_keys),
-    Route("/api/directory/api-keys", ("POST",), create_api_key),
-    Route("/api/directory/api-keys/<key_uuid>", ("DELETE",), revoke_api_key),
-    Route("/api/catalog/units", ("GET",), units),
-    Route("/api/catalog/currencies", ("GET",), currencies),
-    Route("/api/catalog/countries", ("GET",), countries),
+    Route("/api/auth/signup", ("POST",), signup, public=True, body=schemas.SignupSchema,
+          summary="Create a workspace and its owner; answers the owner's token"),
+    Route("/api/auth/login", ("POST",), login, public=True, body=schemas.LoginSchema,
+          summary="Log in with email and password; answers a token (failed logins are throttled: 429)"),
+    Route("/api/directory/me", ("GET",), get_me,
+          summary="Who the request acts as, with the permissions it is authorized with now"),
+    Route("/api/directory/users", ("GET",), list_users, summary="List the workspace's users"),
+    Route("/api/directory/users", ("POST",), create_user, body=schemas.NewUserSchema,
+          summary="Add a user to the workspace, with their permissions (owner only)"),
+    Route("/api/directory/users/<" + ID + ":user_id>", ("GET",), get_user, summary="Get a user"),
+    Route("/api/directory/users/<" + ID + ":user_id>/permissions", ("PUT",), set_user_permissions,
+          body=schemas.PermissionsSchema, summary="Replace a user's permissions (owner only)"),
+    Route("/api/directory/users/<" + ID + ":user_id>/deactivate", ("POST",), deactivate_user,
+          summary="Deactivate a user: login, tokens and API keys refused (owner only, not the owner)"),
+    Route("/api/directory/groups", ("GET",), list_groups, summary="List the workspace's groups with their members"),
+    Route("/api/directory/groups", ("POST",), create_group, body=schemas.NewGroupSchema,
+          summary="Create a group with members (owner only)"),
+    Route("/api/directory/groups/<" + ID + ":group_id>", ("GET",), get_group, summary="Get a group with its members"),
+    Route("/api/directory/groups/<" + ID + ":group_id>/members", ("POST",), add_group_members,
+          body=schemas.MembersSchema, summary="Add users to a group (owner only)"),
+    Route("/api/directory/groups/<" + ID + ":group_id>/members/remove", ("POST",), remove_group_members,
+          body=schemas.MembersSchema, summary="Remove users from a group (owner only)"),
+    Route("/api/sales/campaigns", ("GET",), list_campaigns, summary="List the workspace's campaigns"),
+    Route("/api/sales/campaigns", ("POST",), create_campaign, body=schemas.NewCampaignSchema,
+          summary="Create a campaign (a period sales goals are set for)"),
+    Route("/api/sales/campaigns/<campaign_uuid>", ("GET",), get_campaign, summary="Get a campaign by uuid"),
+    Route("/api/directory/api-keys", ("GET",), list_api_keys, summary="List the workspace's API keys (owner only)"),
+    Route("/api/directory/api-keys", ("POST",), create_api_key, body=schemas.NewApiKeySchema,
+          summary="Create an API key acting as the owner; the key is shown once (owner only)"),
+    Route("/api/directory/api-keys/<key_uuid>", ("DELETE",), revoke_api_key, summary="Revoke an API key (owner only)"),
+    Route("/api/catalog/units", ("GET",), units, summary="Units with dimension and factor (id 1 is kg)"),
+    Route("/api/catalog/currencies", ("GET",), currencies, summary="ISO 4217 currencies (id: the numeric code)"),
+    Route("/api/catalog/countries", ("GET",), countries, summary="Countries"),
 ]
