@@ -106,8 +106,8 @@ class DirectoryService(ServiceBase):
 
     # --- for other services (workspace given by the calling service) and for infra.access -----------
     @rpc
-    def users_in_workspace(self, workspace_id, user_ids=None, user_uuids=None):
-        return users.users_in_workspace(self.context(), workspace_id, user_ids, user_uuids)
+    def users_in_workspace(self, workspace_id, user_ids=None, user_uuids=None, emails=None):
+        return users.users_in_workspace(self.context(), workspace_id, user_ids, user_uuids, emails)
 
     @rpc
     def groups_in_workspace(self, workspace_id, group_ids=None):

@@ -50,13 +50,16 @@ def get_user(db, workspace_id, user_id, lock=False):
     return user
 
 
-def users_of_workspace(db, workspace_id, user_ids=None, user_uuids=None):
-    """The workspace's users in id order, narrowed to the given ids and uuids (each when given)."""
+def users_of_workspace(db, workspace_id, user_ids=None, user_uuids=None, emails=None):
+    """The workspace's users in id order, narrowed to the given ids, uuids and emails (each when given;
+    emails compare case-insensitively)."""
     query = select(User).where(User.workspace_id == domain.as_id(workspace_id))
     if user_ids is not None:
         query = query.where(User.id.in_(domain.possible_ids(user_ids)))
     if user_uuids is not None:
         query = query.where(User.uuid.in_([str(u) for u in user_uuids]))
+    if emails is not None:
+        query = query.where(User.email.in_([domain.normalize_email(e) for e in emails if isinstance(e, str)]))
     return db.scalars(query.order_by(User.id)).all()
 
 

@@ -72,9 +72,11 @@ def deactivate_user(ctx, user_id):
     return schemas.user_view(user)
 
 
-def users_in_workspace(ctx, workspace_id, user_ids=None, user_uuids=None):
-    """For other services (the workspace comes from their own verified caller or event)."""
-    users = store.users_of_workspace(ctx.db, workspace_id, user_ids=user_ids, user_uuids=user_uuids)
+def users_in_workspace(ctx, workspace_id, user_ids=None, user_uuids=None, emails=None):
+    """For other services (the workspace comes from their own verified caller or event): the views
+    (`id`, `uuid`, `email`, names, `permissions`, `active`...) of the workspace's users, narrowed to
+    the given ids, uuids and emails (each when given)."""
+    users = store.users_of_workspace(ctx.db, workspace_id, user_ids=user_ids, user_uuids=user_uuids, emails=emails)
     return [schemas.user_view(user) for user in users]
 
 
