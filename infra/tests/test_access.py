@@ -1,11 +1,12 @@
 """AccessLedger: what a process applies to every caller it verifies (no broker, no database)."""
+from datetime import datetime, timezone
+
 import pytest
 
 from infra.access import COMMIT_MARGIN_SECONDS, AccessLedger
 from infra.auth import Caller
 from infra.errors import Unauthenticated
 from infra.events import isoformat
-from datetime import datetime, timezone
 
 NOW = 1_800_000_000.0
 WINDOW = 3600.0
@@ -17,8 +18,8 @@ def caller(issued_at, permissions=("319",), user_uuid="u-1"):
 
 
 def snapshot(changed_at, active=True, permissions=(), user_uuid="u-1"):
-    return {"uuid": user_uuid, "active": active, "permissions": list(permissions),
-            "access_changed_at": None if changed_at is None else isoformat(datetime.fromtimestamp(changed_at, timezone.utc))}
+    moment = None if changed_at is None else isoformat(datetime.fromtimestamp(changed_at, timezone.utc))
+    return {"uuid": user_uuid, "active": active, "permissions": list(permissions), "access_changed_at": moment}
 
 
 @pytest.fixture
@@ -59,8 +60,9 @@ def test_changes_apply_by_version_whatever_order_they_arrive_in(ledger):
     assert not ledger.record(3, snapshot(NOW - 5, active=False), now=NOW)  # duplicate
     with pytest.raises(Unauthenticated):
         ledger.current(caller(NOW - 100))
-    assert ledger.record_all([{"version": 2, "snapshot": snapshot(NOW - 8)},
-                              {"version": 4, "snapshot": snapshot(NOW - 1, permissions=["crm-partners"])}], now=NOW) == 1
+    changes = [{"version": 2, "snapshot": snapshot(NOW - 8)},
+               {"version": 4, "snapshot": snapshot(NOW - 1, permissions=["crm-partners"])}]
+    assert ledger.record_all(changes, now=NOW) == 1
     assert ledger.current(caller(NOW - 100)).permissions == ("crm-partners",)
 
 

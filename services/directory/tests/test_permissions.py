@@ -18,7 +18,8 @@ def new_user(api, ws, **fields):
     response = api.post("/api/directory/users", body, token=ws.token)
     assert response.status_code == 200, response.text
     user = response.json()["data"]
-    user["token"] = api.post("/api/auth/login", {"email": body["email"], "password": body["password"]}).json()["data"]["token"]
+    login = api.post("/api/auth/login", {"email": body["email"], "password": body["password"]})
+    user["token"] = login.json()["data"]["token"]
     return user
 
 
@@ -117,4 +118,5 @@ def test_another_workspaces_user_answers_like_a_missing_one(api):
     missing = api.put("/api/directory/users/999999999/permissions", {"permissions": ["319"]}, token=ws.token)
     assert theirs.status_code == missing.status_code == 404
     assert theirs.json() == missing.json()
-    assert api.get("/api/directory/users/{}".format(stranger["id"]), token=other.token).json()["data"]["permissions"] == []
+    shown = api.get("/api/directory/users/{}".format(stranger["id"]), token=other.token).json()["data"]
+    assert shown["permissions"] == []
