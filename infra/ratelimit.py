@@ -52,7 +52,7 @@ class TooManyRequests(RateLimited):
 
     def __init__(self, info=None, field=None, errors=None, retry_after=1):
         super().__init__(info, field, errors)
-        self.args = self.args + (retry_after,)
+        self.args = self.args + (str(retry_after),)  # as text: nameko stringifies other arguments anyway
         self.headers = {"Retry-After": str(retry_after)}
 
 
