@@ -41,7 +41,8 @@ def _object(ctx):
 
 
 def _rpc(method, *path_names, body=False, query=False):
-    """A handler calling `method` with the path values, then the body and/or the query."""
+    """A handler calling `method` with the path values, then the body and/or the query; named after the
+    RPC method (the API reference's operation ids come from handler names)."""
     def handler(ctx, **values):
         args = [values[name] for name in path_names]
         if body:
@@ -49,6 +50,7 @@ def _rpc(method, *path_names, body=False, query=False):
         if query:
             args.append(_query(ctx))
         return ctx.call(SERVICE, method, *args)
+    handler.__name__ = handler.__qualname__ = method
     return handler
 
 

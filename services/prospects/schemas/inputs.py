@@ -3,7 +3,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from infra.validation import Id, Int64
 from services.prospects.domain.catalog import (ACCOUNT_TYPES, FOLLOW_UPS, LOCATION_TYPES, NOTE_ACTIONS,
-                                               NOTE_ORIGINS, ONBOARDING_STEPS, ROLES)
+                                               NOTE_ORIGINS, ONBOARDING_STEPS)
 from services.prospects.schemas.fields import DateTime, Day, Email, Money, Phone, PhoneCode, Text
 
 MAX_SHIPMENTS = 10 ** 12
@@ -24,7 +24,11 @@ class ProspectPatch(Strict):
     created_by = Id()
 
 
-Assignments = Schema.from_dict({role: Id(allow_none=True) for role in ROLES}, name="Assignments")
+class Assignments(Strict):
+    """Role assignments: a user id of the workspace each, null to clear (catalog.ROLES)."""
+    kae, kae_ltl, csr, csr_ltl = Id(allow_none=True), Id(allow_none=True), Id(allow_none=True), Id(allow_none=True)
+    fullfilment, wms, ecartpay = Id(allow_none=True), Id(allow_none=True), Id(allow_none=True)
+    parapaquetes = Id(allow_none=True)
 
 
 class DataPatch(Strict):
@@ -47,7 +51,7 @@ class DataPatch(Strict):
     verified = fields.Boolean(strict=True)
     tier = Text(30, allow_none=True)
     services = fields.List(Id(), validate=validate.Length(max=20))
-    assignments = fields.Nested(Assignments, unknown=RAISE)
+    assignments = fields.Nested(Assignments)
 
 
 class PartnerDataInput(Strict):

@@ -178,3 +178,10 @@ def test_sort_order_defaults_and_days_columns_sort_their_timestamps_inversely():
     assert filters.order_from({"sortBy": "days_uc", "sortType": "DESC"}).timestamp_descending is False
     assert filters.restricted_filters({"salesman": (1,), "search": "x", "endDate": date.today()}) == \
         ["salesman", "endDate"]
+
+
+def test_every_role_can_be_assigned_and_filtered():
+    from services.prospects.schemas.inputs import Assignments
+    from services.prospects.schemas.queries import Filters
+    assert tuple(Assignments().fields) == catalog.ROLES
+    assert set(catalog.ROLES) <= set(Filters().fields)
