@@ -170,7 +170,9 @@ def plan(rows: Sequence[Any], emails: Mapping[str, Existing], phones: Mapping[st
     return result
 
 
-def _duplicate(clean, emails, phones, user_emails, taken_emails, taken_phones):
+def _duplicate(clean: Mapping[str, Any], emails: Mapping[str, Existing], phones: Mapping[str, Existing],
+               user_emails: Mapping[str, int], taken_emails: Mapping[str, int],
+               taken_phones: Mapping[str, int]) -> tuple[str, str, Existing | None, dict] | None:
     """(code, message, existing prospect or None, extra fields) of the row's first duplicate, or None."""
     email, phone = clean["email_key"], clean["phone_key"]
     if email:
