@@ -14,6 +14,10 @@ Then an import of 10,000 new rows into the big workspace: `POST /prospects/proce
 `POST /prospects`, in calls of 5,000 (rows/s).
 
     .venv/bin/python -m bench.prospects [--quick] [--seconds S]
+
+As a scenario module of `make bench` (bench/run.py), `run(bench, quick)` loads the same two
+workspaces into the run's system, adds a row per request on the big one, and keeps the comparison
+with the 1k workspace and the import in the first row's JSON.
 """
 import argparse
 import asyncio
@@ -36,8 +40,8 @@ PROSPECT_COLUMNS = checked_columns(Prospect.__table__, (
     "uuid", "workspace_id", "type", "source", "seq", "status", "name", "company_name", "search_key", "email",
     "email_key", "phone_code", "phone", "phone_key", "locale_id", "follow_up_id", "follow_changed_at", "created_by",
     "created_at", "updated_at", "version", "channel", "account_value", "balance", "monthly_shipments",
-    "ecommerce_type_id", "weight_id", "account_type", "estimated_close_date", "campaign", "lead_status", "has_recharge", "verified",
-    "tier", "services", "first_contact", "last_contact"))
+    "ecommerce_type_id", "weight_id", "account_type", "estimated_close_date", "campaign", "lead_status",
+    "has_recharge", "verified", "tier", "services", "first_contact", "last_contact"))
 NOTE_COLUMNS = checked_columns(Note.__table__, (
     "workspace_id", "prospect_id", "action", "comment", "scheduled_date", "contact_at", "created_by", "created_at",
     "updated_at"))
@@ -162,34 +166,45 @@ def import_rows(api, ws, count):
     return timings
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="20,000 prospects instead of 100,000, shorter phases")
-    parser.add_argument("--seconds", type=float, default=None, help="timed seconds per request (10; 4 quick)")
-    args = parser.parse_args()
-    big_count = 20_000 if args.quick else 100_000
-    seconds = args.seconds or (4 if args.quick else 10)
-    warmup = 1 if args.quick else 2
-    lock = machine_lock()
-    with bench_environment(components=["directory", "prospects", "gateway"]) as env:
-        api, url = env.api, env.database_urls["prospects"]
-        small, big = api.signup(workspace="prospects-1k"), api.signup(workspace="prospects-big")
-        started = time.perf_counter()
-        load(url, small, salesmen(api, small), 1_000)
-        load(url, big, salesmen(api, big), big_count)
-        loaded = round(time.perf_counter() - started, 1)
-        results = {}
-        for name, path in requests_of().items():
-            results[name] = measure(env.system.base_url, path, {"small": small.token, "big": big.token}, seconds,
-                                    warmup)
-            for percentile in ("p50", "p99"):
-                results[name][percentile + "_ratio"] = round(results[name]["big"][percentile + "_ms"] /
-                                                             results[name]["small"][percentile + "_ms"], 2)
-        imported = import_rows(api, big, 2_000 if args.quick else 10_000)
-    lock.close()
-    report = {"prospects_small": 1_000, "prospects_big": big_count, "load_seconds": loaded, "seconds": seconds,
-              "requests": results, "import": imported}
-    path = write_result("prospects-quick" if args.quick else "prospects", report)
+def prepare(env, big_count):
+    """The two workspaces, loaded: (small, big, seconds the loading took)."""
+    api, url = env.api, env.database_urls["prospects"]
+    small, big = api.signup(workspace="prospects-1k"), api.signup(workspace="prospects-big")
+    started = time.perf_counter()
+    load(url, small, salesmen(api, small), 1_000)
+    load(url, big, salesmen(api, big), big_count)
+    return small, big, round(time.perf_counter() - started, 1)
+
+
+def compare(base_url, small, big, seconds, warmup):
+    """Each request on both workspaces in turn: {request: {"small", "big", "p50_ratio", "p99_ratio"}}."""
+    results = {}
+    for name, path in requests_of().items():
+        results[name] = measure(base_url, path, {"small": small.token, "big": big.token}, seconds, warmup)
+        for percentile in ("p50", "p99"):
+            results[name][percentile + "_ratio"] = round(results[name]["big"][percentile + "_ms"] /
+                                                         results[name]["small"][percentile + "_ms"], 2)
+    return results
+
+
+def run(bench, quick):
+    """Scenario module of `make bench` (bench/run.py): a row per request on the big workspace through
+    the harness's phases, the 1k-versus-big comparison and the import kept in the first row's JSON."""
+    big_count = 20_000 if quick else 100_000
+    small, big, loaded = prepare(bench.env, big_count)
+    bench.log("prospects: 1,000 and {:,} prospects loaded in {}s".format(big_count, loaded))
+    comparison = compare(bench.env.system.base_url, small, big, 4 if quick else 10, 1 if quick else 2)
+    headers = {"Authorization": "Bearer " + big.token}
+    rows = {"prospects {}".format(name.replace("_", " ")): bench.measure(
+                "prospects {}".format(name.replace("_", " ")), lambda i, path=path: ("GET", path, headers, None))
+            for name, path in requests_of().items()}
+    first = next(iter(rows.values()))
+    first.update({"prospects_big": big_count, "load_seconds": loaded, "compared_with_1k": comparison,
+                  "import": import_rows(bench.env.api, big, 2_000 if quick else 10_000)})
+    return rows
+
+
+def print_table(results, imported):
     print("{:<22} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7}".format("request", "1k p50", "1k p99", "big p50", "big p99",
                                                              "p50 x", "p99 x"))
     for name, result in results.items():
@@ -199,6 +214,25 @@ def main():
     for name, timing in imported.items():
         print("import {:<8} {} rows in {} s: {} rows/s".format(name, timing["rows"], timing["seconds"],
                                                               timing["rows_per_second"]))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="20,000 prospects instead of 100,000, shorter phases")
+    parser.add_argument("--seconds", type=float, default=None, help="timed seconds per request (10; 4 quick)")
+    args = parser.parse_args()
+    big_count = 20_000 if args.quick else 100_000
+    seconds = args.seconds or (4 if args.quick else 10)
+    lock = machine_lock()
+    with bench_environment(components=["directory", "prospects", "gateway"]) as env:
+        small, big, loaded = prepare(env, big_count)
+        results = compare(env.system.base_url, small, big, seconds, 1 if args.quick else 2)
+        imported = import_rows(env.api, big, 2_000 if args.quick else 10_000)
+    lock.close()
+    report = {"prospects_small": 1_000, "prospects_big": big_count, "load_seconds": loaded, "seconds": seconds,
+              "requests": results, "import": imported}
+    path = write_result("prospects-quick" if args.quick else "prospects", report)
+    print_table(results, imported)
     print("written to", path)
 
 
