@@ -5,6 +5,7 @@ import pytest
 
 from contracts.permissions import ALL_PROSPECTS, LOCATIONS, PARTNERS, PROSPECTS
 from services.prospects.tests.support import boom, create_one, member, row
+from tests.support.events import wait_for
 
 READS = ["/prospects/grouped", "/prospects/list", "/prospects/kpis", "/prospects/follow-ups",
          "/prospects/activities?startDate=2026-01-01&endDate=2026-01-31"]
@@ -110,3 +111,15 @@ def test_the_permissions_come_from_the_directory_and_the_owner_holds_them_all(ap
     listed = api.get("/api/directory/users", token=ws.token).json()["data"]
     assert set(listed[0]["permissions"]) == {PROSPECTS, LOCATIONS, PARTNERS, ALL_PROSPECTS}
     assert api.get("/prospects/list", token=boss.token).status_code == 200
+
+
+def test_a_permission_taken_away_or_a_deactivation_takes_effect_within_seconds(api, ws):
+    seller = member(ws)
+    assert api.get("/prospects/list", token=seller.token).status_code == 200
+    changed = api.put("/api/directory/users/{}/permissions".format(seller.id), {"permissions": [LOCATIONS]},
+                      token=ws.token)
+    assert changed.status_code == 200, changed.text
+    wait_for(lambda: api.get("/prospects/list", token=seller.token).status_code, lambda status: status == 403)
+    assert api.post("/api/directory/users/{}/deactivate".format(seller.id), {}, token=ws.token).status_code == 200
+    wait_for(lambda: api.get("/prospects/list", token=seller.token).status_code, lambda status: status == 401)
+    boom(api.post("/prospects", [row()], token=seller.token), 401)

@@ -113,10 +113,14 @@ def test_invalid_follow_data_is_400_naming_the_field(api, ws, boss, body, field)
     assert field in boom(_patch(api, boss, "/prospects/{}/data".format(prospect_id), body), 400)["message"]
 
 
-def test_an_assignee_from_another_workspace_is_refused(api, ws, boss):
+def test_an_assignee_from_another_workspace_or_deactivated_is_refused(api, ws, boss):
     prospect_id = create_one(api, boss)
     outsider = api.signup().owner["id"]
     boom(_patch(api, boss, "/prospects/{}/data".format(prospect_id), {"assignments": {"wms": outsider}}), 400)
+    leaver = member(ws)
+    assert api.post("/api/directory/users/{}/deactivate".format(leaver.id), {}, token=ws.token).status_code == 200
+    boom(_patch(api, boss, "/prospects/{}/data".format(prospect_id), {"assignments": {"wms": leaver.id}}), 400)
+    boom(_patch(api, boss, "/prospects/{}".format(prospect_id), {"created_by": leaver.id}), 400)
 
 
 def test_partner_data_only_on_partners(api, ws, boss):

@@ -85,11 +85,13 @@ def full_name(person):
 
 
 def users_by_id(ctx, user_ids):
-    """{id: user view} of those ids that are users of the caller's workspace."""
+    """{id: user view} of those ids that are active users of the caller's workspace (a deactivated
+    user is no one to hand a prospect to)."""
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    return {user["id"]: user for user in directory(ctx, "users_in_workspace", ctx.me.workspace_id, user_ids=ids)}
+    return {user["id"]: user for user in directory(ctx, "users_in_workspace", ctx.me.workspace_id, user_ids=ids)
+            if user.get("active", True)}
 
 
 def users_by_email(ctx, email_keys):

@@ -64,7 +64,7 @@ def update_prospect(ctx, prospect_id, payload):
     if "created_by" in data:  # asked before the row is locked
         salesman = users_by_id(ctx, [data["created_by"]]).get(data["created_by"])
         if salesman is None:
-            raise InvalidProspect("created_by is not a user of this workspace", "created_by")
+            raise InvalidProspect("created_by is not an active user of this workspace", "created_by")
     prospect = find(ctx, by_prospect(prospect_id), for_update=True)
     before = totals.key_of(prospect)
     set_own_contact(ctx, prospect, data)
@@ -88,7 +88,7 @@ def update_data(ctx, ref, payload):
     for role in ROLES:
         if role in assignments:
             if assignments[role] is not None and assignments[role] not in assignees:
-                raise InvalidProspect("assignments.{} is not a user of this workspace".format(role),
+                raise InvalidProspect("assignments.{} is not an active user of this workspace".format(role),
                                       "assignments." + role)
             setattr(prospect, role, assignments[role])
     salesmen.remember(ctx.db, me.workspace_id, {user["id"]: full_name(user) for user in assignees.values()})
