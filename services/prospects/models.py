@@ -11,6 +11,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey,
 from sqlalchemy.orm import DeclarativeBase
 
 from infra.db import new_uuid, now_utc
+from infra.idempotency import KeyColumns
 from infra.outbox import outbox_table
 
 BIGINT = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER keys
@@ -199,14 +200,10 @@ class Salesman(Base):
     name = Column(String(255), nullable=False)
 
 
-class ImportKey(Base):
-    """An import's Idempotency-Key: its first answer is replayed to retries."""
+class ImportKey(KeyColumns, Base):
+    """An import's Idempotency-Key: its first answer is replayed to retries (infra.idempotency)."""
     __tablename__ = "import_keys"
     workspace_id = Column(BigInteger, primary_key=True)
-    key = Column(String(255), primary_key=True)
-    request_hash = Column(String(64), nullable=False)
-    response = Column(Text, nullable=True)
-    created_at = Column(DateTime, nullable=False, default=now_utc)
 
 
 outbox = outbox_table(Base.metadata)

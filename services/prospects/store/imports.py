@@ -3,7 +3,7 @@ from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from services.prospects.models import Company, ImportKey, Prospect, ProspectSequence
+from services.prospects.models import Company, Prospect, ProspectSequence
 
 _INSERTS = {}  # dialect name -> INSERT .. ON CONFLICT DO NOTHING RETURNING, built once
 # text, compiled once; PostgreSQL and SQLite share it
@@ -64,15 +64,3 @@ def make_clients(db, workspace_id, prospect_ids, now):
     db.execute(update(Prospect), [{"id": prospect_id, "company_id": company_id}
                                   for prospect_id, company_id in companies.items()])
     return companies
-
-
-def import_key(db, workspace_id, key):
-    return db.get(ImportKey, (workspace_id, key))
-
-
-def claim_key(db, workspace_id, key, request_hash):
-    """Takes the key first, so a concurrent retry waits on it (and then replays this answer)."""
-    row = ImportKey(workspace_id=workspace_id, key=key, request_hash=request_hash)
-    db.add(row)
-    db.flush()
-    return row

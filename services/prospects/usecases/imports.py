@@ -1,26 +1,21 @@
 """Importing prospects: `process` previews (writes nothing), `create` inserts every valid row in one
 transaction. Both check and deduplicate the same way (domain.imports.plan); an Idempotency-Key makes
 a retried create answer its first result and insert nothing twice."""
-import hashlib
-import json
 import uuid
 from types import SimpleNamespace
 
-from sqlalchemy.exc import IntegrityError
-
+from infra import idempotency
 from infra.db import now_utc
 from infra.outbox import record_events
 from services.prospects.domain import imports, keys, timeline
 from services.prospects.domain.catalog import source_of
 from services.prospects.exceptions import IdempotencyKeyReused, InvalidProspect, MalformedPayload
-from services.prospects.models import outbox
+from services.prospects.models import ImportKey, outbox
 from services.prospects.store import imports as imports_store
 from services.prospects.store import prospects as prospects_store
 from services.prospects.store import totals
 from services.prospects.usecases.access import own_only, remember_caller, require, users_by_email
 from services.prospects.usecases.changes import event_of
-
-MAX_KEY = 255
 
 
 def _rows(rows):
@@ -61,31 +56,10 @@ def create_prospects(ctx, rows, idempotency_key=None):
     """{"inserts": [{"id", "email"}], "errors": [...], "conflict": every row a duplicate, "replayed"}."""
     require(ctx)
     rows = _rows(rows)
-    request_hash = None
-    if idempotency_key is not None:
-        if not isinstance(idempotency_key, str) or not 0 < len(idempotency_key) <= MAX_KEY:
-            raise InvalidProspect("Idempotency-Key must be 1 to 255 characters", "Idempotency-Key")
-        request_hash = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
-        replay = _replay(ctx, idempotency_key, request_hash)
-        if replay is not None:
-            return replay
-    try:
-        return _create(ctx, rows, idempotency_key, request_hash)
-    except IntegrityError:
-        ctx.db.rollback()
-        replay = _replay(ctx, idempotency_key, request_hash) if idempotency_key is not None else None
-        if replay is None:  # not a concurrent retry that took the key first
-            raise
-        return replay
-
-
-def _replay(ctx, key, request_hash):
-    row = imports_store.import_key(ctx.db, ctx.me.workspace_id, key)
-    if row is None:
-        return None
-    if row.request_hash != request_hash:
-        raise IdempotencyKeyReused(field="Idempotency-Key")
-    return dict(json.loads(row.response), replayed=True)
+    result, replayed = idempotency.run_once(ctx.db, ImportKey, ctx.me.workspace_id, idempotency_key, rows,
+                                            lambda claim: _create(ctx, rows, claim), invalid=InvalidProspect,
+                                            reused=IdempotencyKeyReused)
+    return dict(result, replayed=replayed)
 
 
 def _new_row(me, clean, now):
@@ -132,11 +106,8 @@ def _insert(ctx, plan, now):
     return created, raced
 
 
-def _create(ctx, rows, idempotency_key, request_hash):
+def _create(ctx, rows, claim):
     me = ctx.me
-    key_row = None
-    if idempotency_key is not None:  # first, so a concurrent retry waits on this key
-        key_row = imports_store.claim_key(ctx.db, me.workspace_id, idempotency_key, request_hash)
     plan = _plan(ctx, rows)
     now = now_utc()
     created, raced = _insert(ctx, plan, now)
@@ -153,7 +124,6 @@ def _create(ctx, rows, idempotency_key, request_hash):
     result = {"inserts": [{"id": record["id"], "email": record["email"]} for record, _ in created],
               "errors": errors,
               "conflict": not created and all(error["code"].startswith("DUPLICATE_") for error in errors)}
-    if key_row is not None:
-        key_row.response = json.dumps(result)
+    claim(result)
     ctx.db.commit()
-    return dict(result, replayed=False)
+    return result
