@@ -1,0 +1,81 @@
+"""What a command shows: rich tables and progress bars when the output is a terminal; plain,
+tab-separated lines (one header line, then one line per row) and no progress bars when it is not,
+so the output of `crm ... | cut -f2` or a log file stays readable."""
+import sys
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+
+class Output:
+    def __init__(self, stdout=None, stderr=None):
+        stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+        self.rich = stdout.isatty()
+        self.console = Console(file=stdout, highlight=False, soft_wrap=not self.rich)
+        self.errors = Console(file=stderr, highlight=False, soft_wrap=True)
+        self.progress_shown = stderr.isatty()
+        self._progress = None
+
+    # --- results (stdout) ---------------------------------------------------------------------------
+    def line(self, text="", style=None):
+        self.console.print(text, style=style if self.rich else None, markup=False)
+
+    def table(self, columns, rows, title=None):
+        rows = [["" if value is None else str(value) for value in row] for row in rows]
+        if not self.rich:
+            if title:
+                self.console.print("# " + title, markup=False)
+            for row in [list(columns)] + rows:
+                self.console.print("\t".join(row), markup=False)
+            return
+        table = Table(title=title, title_justify="left", header_style="bold")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        self.console.print(table)
+
+    # --- status (stderr) ----------------------------------------------------------------------------
+    def note(self, text):
+        """A remark about the run (skipped parts, waits): stderr, so stdout keeps only results."""
+        target = self._progress.console if self._progress is not None else self.errors
+        target.print(text, markup=False, highlight=False, style="dim" if self.progress_shown else None)
+
+    @contextmanager
+    def progress(self):
+        """A set of progress bars (`bars.add(label, total)` -> a bar with `advance(n)`), drawn while
+        the block runs when stderr is a terminal; nothing otherwise."""
+        if not self.progress_shown:
+            yield Bars(None)
+            return
+        progress = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=self.errors, transient=False)
+        self._progress = progress
+        try:
+            with progress:
+                yield Bars(progress)
+        finally:
+            self._progress = None
+
+
+class Bars:
+    def __init__(self, progress):
+        self.progress = progress
+
+    def add(self, label, total):
+        return Bar(self.progress, self.progress.add_task(label, total=total) if self.progress else None)
+
+
+class Bar:
+    def __init__(self, progress, task):
+        self.progress, self.task = progress, task
+
+    def advance(self, count=1):
+        if self.progress is not None:
+            self.progress.advance(self.task, count)
+
+    def total(self, total):
+        if self.progress is not None:
+            self.progress.update(self.task, total=total)
