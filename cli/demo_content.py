@@ -115,12 +115,13 @@ def account(rng, tag, number):
 def deal(rng, number, people, size, campaigns):
     product, unit_id, price = PRODUCTS[number % len(PRODUCTS)]
     quantity = rng.randint(1, 40) * (1000 if unit_id == 1 else 10 if unit_id == 5 else 5)
-    campaign = number % size.campaigns
+    campaign = (number // len(PRODUCTS)) % size.campaigns  # every product in every campaign
     start = date.fromisoformat(campaigns[campaign]["start_date"])
     return {"name": "{} #{}".format(product, number + 1), "value": str((price * quantity).quantize(Decimal("1"))),
             "value_type": "Total", "value_count": "1", "currency": "USD", "type": "sale",
             "input_uuid": product_uuid(product), "quantity": str(quantity), "unit_id": unit_id,
-            "current_state": rng.choice(STATES),
+            # the first deal of each product in each campaign is won: every goal shows some progress
+            "current_state": "won" if number < len(PRODUCTS) * size.campaigns else rng.choice(STATES),
             "target_date": start.replace(month=rng.randint(7, 12), day=rng.randint(1, 28)).isoformat(),
             "user": number % people, "account": number % size.accounts, "campaign": campaign}
 
@@ -144,9 +145,9 @@ def goal(rng, number, result, people):
                 "id_unit": unit_id}
     else:
         reached = sum(Decimal(item["value"]) for item in won)
-        body = {"description": "Billing, {}".format(result.campaigns[campaign]["name"]), "goal_type": "sale",
+        body = {"description": "{} billing, {}".format(product, result.campaigns[campaign]["name"]), "goal_type": "sale",
                 "goal_subtype": "billing", "input_uuid": product_uuid(product), "id_unit": 840}
-    body["amount"] = int(max(reached * Decimal("1.5"), Decimal(1000)))
+    body["amount"] = max(int(reached * Decimal("1.5")), 1)
     return dict(body, campaign=campaign, **assignment)
 
 

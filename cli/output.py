@@ -12,23 +12,28 @@ from rich.table import Table
 class Output:
     def __init__(self, stdout=None, stderr=None):
         stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+        self.stdout, self.stderr = stdout, stderr
         self.rich = stdout.isatty()
-        self.console = Console(file=stdout, highlight=False, soft_wrap=not self.rich)
+        self.console = Console(file=stdout, highlight=False)
         self.errors = Console(file=stderr, highlight=False, soft_wrap=True)
         self.progress_shown = stderr.isatty()
         self._progress = None
 
     # --- results (stdout) ---------------------------------------------------------------------------
     def line(self, text="", style=None):
-        self.console.print(text, style=style if self.rich else None, markup=False)
+        if self.rich:
+            self.console.print(text, style=style, markup=False)
+        else:
+            print(text, file=self.stdout, flush=True)
 
     def table(self, columns, rows, title=None):
         rows = [["" if value is None else str(value) for value in row] for row in rows]
-        if not self.rich:
+        if not self.rich:  # printed as is: rich would expand the tabs
             if title:
-                self.console.print("# " + title, markup=False)
+                print("# " + title, file=self.stdout)
             for row in [list(columns)] + rows:
-                self.console.print("\t".join(row), markup=False)
+                print("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row), file=self.stdout)
+            self.stdout.flush()
             return
         table = Table(title=title, title_justify="left", header_style="bold")
         for column in columns:
@@ -40,8 +45,12 @@ class Output:
     # --- status (stderr) ----------------------------------------------------------------------------
     def note(self, text):
         """A remark about the run (skipped parts, waits): stderr, so stdout keeps only results."""
-        target = self._progress.console if self._progress is not None else self.errors
-        target.print(text, markup=False, highlight=False, style="dim" if self.progress_shown else None)
+        if self._progress is not None:
+            self._progress.console.print(text, markup=False, highlight=False, style="dim")
+        elif self.progress_shown:
+            self.errors.print(text, markup=False, highlight=False, style="dim")
+        else:
+            print(text, file=self.stderr, flush=True)
 
     @contextmanager
     def progress(self):
