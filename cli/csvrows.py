@@ -2,7 +2,7 @@
 
 The first line names the columns: the document's fields (`name`, `company`, `email`, `phone`,
 `code`, `locale`, `type`, `monthly_shipments`, `follow_up_id`, `campaign`), in any order and case;
-a few usual spellings are accepted for them (`company_name`, `phone_code`, `follow_up`). Other
+a few usual spellings are accepted for them (`Company Name`, `E-mail`, `phone_code`, `follow-up`). Other
 columns are ignored (and named, so a typo does not pass unseen). Empty cells are left out of the
 row; values go as text (the API reads numbers from numeric text). The file may start with a UTF-8
 byte-order mark (spreadsheet exports) and use `,`, `;` or tab between cells.
@@ -13,7 +13,8 @@ from typing import Dict, List
 
 FIELDS = ("name", "company", "email", "phone", "code", "locale", "type", "monthly_shipments", "follow_up_id",
           "campaign")
-ALIASES = {"company_name": "company", "phone_code": "code", "follow_up": "follow_up_id", "locale_id": "locale"}
+ALIASES = {"company_name": "company", "e_mail": "email", "phone_code": "code", "follow_up": "follow_up_id",
+           "locale_id": "locale"}
 DELIMITERS = ",;\t"
 
 

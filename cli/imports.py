@@ -8,7 +8,7 @@ import uuid
 import click
 
 from cli.csvrows import CsvProblem, read_rows
-from cli.errors import PROBLEM, Usage
+from cli.errors import PROBLEM, ServerError, Usage
 
 CHUNK = 5000  # the API's limit per call
 SHOWN = 20  # problem rows listed by the preview (the import lists every rejected one)
@@ -32,6 +32,13 @@ class Batch:
     def line(self, start, row):
         return self.lines[start + row] if isinstance(row, int) and 0 <= start + row < len(self.lines) else "?"
 
+    def located(self, start, entry):
+        """The API's entry (an error or an update) with the file lines of the rows it names."""
+        entry = dict(entry, line=self.line(start, entry.get("row")))
+        if entry.get("duplicate_of_row") is not None:
+            entry["duplicate_of_line"] = self.line(start, entry["duplicate_of_row"])
+        return entry
+
 
 def preview(client, batch, bars):
     """(rows that would be inserted, updates proposed, errors), each entry with its `line`."""
@@ -40,8 +47,8 @@ def preview(client, batch, bars):
     for start, rows in batch.chunks():
         answer = client.request("POST", "/prospects/process", rows, retry=True).body
         inserts += len(answer["inserts"])
-        updates += [dict(update, line=batch.line(start, update.get("row"))) for update in answer["updates"]]
-        errors += [dict(error, line=batch.line(start, error.get("row"))) for error in answer["errors"]]
+        updates += [batch.located(start, update) for update in answer["updates"]]
+        errors += [batch.located(start, error) for error in answer["errors"]]
         bar.advance(len(rows))
     return inserts, updates, errors
 
@@ -55,9 +62,9 @@ def write(client, batch, bars):
         answer = client.request("POST", "/prospects", rows, headers={"Idempotency-Key": "crm-import-{}-{}".format(
             run, number)}, retry=True, accept=(409,)).body
         if not isinstance(answer, dict) or "errors" not in answer:
-            raise Usage("unexpected answer from POST /prospects: {!r}".format(answer)[:300])
+            raise ServerError("unexpected answer from POST /prospects: {!r}".format(answer)[:300])
         inserted += answer.get("inserts") or []
-        rejected += [dict(error, line=batch.line(start, error.get("row"))) for error in answer["errors"]]
+        rejected += [batch.located(start, error) for error in answer["errors"]]
         bar.advance(len(rows))
     return inserted, rejected
 
@@ -72,8 +79,9 @@ def problem_rows(output, title, errors, limit=None):
 
 
 def describe(error):
-    extra = [("existing_id", "prospect {}"), ("existing_user_id", "user {}"), ("duplicate_of_row", "row {}"),
-             ("field", "field {}")]
+    extra = [("existing_id", "prospect {}"), ("existing_user_id", "user {}"), ("duplicate_of_line", "line {}")]
+    if error.get("code") == "INVALID_FIELD":
+        extra.append(("field", "field {}"))
     details = [template.format(error[key]) for key, template in extra if error.get(key) is not None]
     return error.get("message", "") + (" ({})".format(", ".join(details)) if details else "")
 

@@ -74,15 +74,20 @@ class Bars:
         self.progress = progress
 
     def add(self, label, total):
-        return Bar(self.progress, self.progress.add_task(label, total=total) if self.progress else None)
+        return Bar(self.progress, self.progress.add_task(label, total=total, start=False) if self.progress else None)
 
 
 class Bar:
+    """One bar; its clock starts with its first step."""
+
     def __init__(self, progress, task):
-        self.progress, self.task = progress, task
+        self.progress, self.task, self.started = progress, task, False
 
     def advance(self, count=1):
         if self.progress is not None:
+            if not self.started:
+                self.progress.start_task(self.task)
+                self.started = True
             self.progress.advance(self.task, count)
 
     def total(self, total):

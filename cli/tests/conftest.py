@@ -51,6 +51,7 @@ def rows_of(output):
 
 
 def one_line_error(err):
+    """The error: one line, the last on stderr (notes about the run may come before it)."""
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("crm: "), err
-    return lines[0]
+    assert lines and lines[-1].startswith("crm: ") and sum(line.startswith("crm: ") for line in lines) == 1, err
+    return lines[-1]
