@@ -59,7 +59,8 @@ def read_rows(handle) -> CsvRows:
     duplicated = sorted({name for name in known if name and known.count(name) > 1})
     if duplicated:
         raise CsvProblem("line 1 names {} more than once".format(", ".join(duplicated)))
-    result = CsvRows(ignored_columns=[cell.strip() for cell, name in zip(header, known) if name is None and cell.strip()])
+    ignored = [cell.strip() for cell, name in zip(header, known) if name is None and cell.strip()]
+    result = CsvRows(ignored_columns=ignored)
     line = reader.line_num + 1
     try:
         for cells in reader:

@@ -145,18 +145,18 @@ def goal(rng, number, result, people):
                 "id_unit": unit_id}
     else:
         reached = sum(Decimal(item["value"]) for item in won)
-        body = {"description": "{} billing, {}".format(product, result.campaigns[campaign]["name"]), "goal_type": "sale",
-                "goal_subtype": "billing", "input_uuid": product_uuid(product), "id_unit": 840}
+        body = {"description": "{} billing, {}".format(product, result.campaigns[campaign]["name"]),
+                "goal_type": "sale", "goal_subtype": "billing", "input_uuid": product_uuid(product),
+                "id_unit": 840}
     body["amount"] = max(int(reached * Decimal("1.5")), 1)
     return dict(body, campaign=campaign, **assignment)
 
 
 def prospect(rng, tag, number, campaigns):
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-    row = {"name": "{} {}".format(first, last),
+    return {"name": "{} {}".format(first, last),
            "company": "{} {} {}".format(rng.choice(TRADES), rng.choice(PLACES), number + 1),
            "email": "prospect-{}-{}@example.net".format(tag, number + 1),
            "phone": "11{:04d}{:04d}".format(int(tag, 16) % 10000, number), "code": "54",
            "type": "3" if number % 10 == 9 else "1", "follow_up_id": str(rng.choice((1, 1, 2, 2, 3, 4, 5, 6))),
            "monthly_shipments": rng.choice(SHIPMENTS), "campaign": campaigns[number % len(campaigns)]["name"]}
-    return row

@@ -42,7 +42,8 @@ def test_a_file_that_is_not_a_csv_of_prospects_is_refused(text, problem):
 
 @pytest.mark.parametrize("body, line", [
     ({"res": "error", "code": 11, "info": "Invalid email or password"}, "Invalid email or password (code 11)"),
-    ({"result": False, "errorCode": "E4", "errorDesc": "Unknown metric", "data": None}, "Unknown metric (errorCode E4)"),
+    ({"result": False, "errorCode": "E4", "errorDesc": "Unknown metric", "data": None},
+     "Unknown metric (errorCode E4)"),
     ({"errors": {"name": ["can't be blank"], "value": ["must be a number", "too big"]}},
      "name: can't be blank; value: must be a number, too big"),
     ({"statusCode": 409, "error": "Conflict", "message": "Every row is a duplicate"}, "Every row is a duplicate"),
