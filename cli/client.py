@@ -52,9 +52,10 @@ def decoded(response):
 
 
 class Client:
-    def __init__(self, base_url, token=None, api_key=None, timeout=TIMEOUT_SECONDS, on_wait=None):
+    def __init__(self, base_url, token=None, api_key=None, timeout=TIMEOUT_SECONDS, on_wait=None, when_refused=""):
         self.base_url = base_url.rstrip("/")
         self.token, self.api_key, self.timeout = token, api_key, timeout
+        self.when_refused = when_refused  # added to a 401's message: what to do about the credentials
         self.on_wait = on_wait  # on_wait(seconds, why): tells the user why a command pauses
         self.http = requests.Session()
 
@@ -108,7 +109,7 @@ class Client:
                 continue
             if response.status_code < 300 or response.status_code in accept:
                 return Answer(response)
-            raise failure(method, path, response)
+            raise failure(method, path, response, self.when_refused if response.status_code == 401 else "")
 
     def wait(self, seconds, why):
         if self.on_wait:
@@ -131,10 +132,10 @@ def reason(exc):
     return text.split(": ")[-1][:200]
 
 
-def failure(method, path, response):
+def failure(method, path, response, advice=""):
     body = decoded(response)
     message = envelope_message(body) or (response.reason or "no message")
-    line = "{} (HTTP {} on {} {})".format(message, response.status_code, method, path)
+    line = "{} (HTTP {} on {} {}){}".format(message, response.status_code, method, path, advice)
     if response.status_code in UNAVAILABLE:
         return Unreachable(line)
     if response.status_code >= 500:

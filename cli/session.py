@@ -21,16 +21,17 @@ class Session:
         if not authenticated:
             return self.client_with()
         api_key, token = os.environ.get("CRM_API_KEY"), os.environ.get("CRM_TOKEN")
-        if not (api_key or token):
-            stored = self.credentials.get(self.url)
-            token = stored["token"] if stored else None
-        if not (api_key or token):
+        if api_key or token:
+            return self.client_with(token=token, api_key=api_key,
+                                    when_refused="; check {}".format("CRM_API_KEY" if api_key else "CRM_TOKEN"))
+        stored = self.credentials.get(self.url)
+        if not stored:
             raise Refused("not logged in to {}: run `crm login` or `crm signup` (or set CRM_API_KEY)"
                           .format(self.url))
-        return self.client_with(token=token, api_key=api_key)
+        return self.client_with(token=stored["token"], when_refused="; log in again: `crm login`")
 
-    def client_with(self, token=None, api_key=None):
-        return Client(self.url, token=token, api_key=api_key, on_wait=self._waiting)
+    def client_with(self, token=None, api_key=None, when_refused=""):
+        return Client(self.url, token=token, api_key=api_key, on_wait=self._waiting, when_refused=when_refused)
 
     @staticmethod
     def from_environment():

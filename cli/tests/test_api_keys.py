@@ -31,7 +31,7 @@ def test_a_created_key_acts_as_the_owner_until_it_is_revoked(crm, api):
     assert "revoked" in out
     assert listed(crm) == [] and listed(crm, "--all")[0]["revoked"] != ""
     code, _, err = crm("whoami", CRM_API_KEY=key)
-    assert code == REFUSED and "HTTP 401" in one_line_error(err)
+    assert code == REFUSED and one_line_error(err).endswith("(HTTP 401 on GET /api/directory/me); check CRM_API_KEY")
 
 
 def test_revoking_an_unknown_key_is_refused(crm, api):

@@ -4,6 +4,7 @@ import os
 import stat
 import uuid
 
+from cli.credentials import Credentials
 from cli.errors import REFUSED, UNREACHABLE, USAGE
 from cli.tests.conftest import PASSWORD, one_line_error, rows_of
 
@@ -65,3 +66,11 @@ def test_usage_errors_are_one_line_with_exit_code_2(crm):
     assert code == USAGE and "not a valid UUID" in one_line_error(err)
     code, _, err = crm("no-such-command")
     assert code == USAGE and "No such command" in one_line_error(err)
+
+
+def test_a_kept_token_the_system_refuses_says_to_log_in_again(crm):
+    Credentials(crm.config_dir).put(crm.base_url, {"email": "gone@example.test", "token": "not-a-token"})
+    code, _, err = crm("whoami")
+    assert code == REFUSED
+    line = one_line_error(err)
+    assert "HTTP 401 on GET /api/directory/me" in line and line.endswith("log in again: `crm login`"), line
