@@ -8,7 +8,8 @@ import uuid
 import click
 
 from cli.csvrows import CsvProblem, read_rows
-from cli.errors import PROBLEM, ServerError, Usage
+from cli.client import envelope_message
+from cli.errors import PROBLEM, CliError, Refused, Usage
 
 CHUNK = 5000  # the API's limit per call
 SHOWN = 20  # problem rows listed by the preview (the import lists every rejected one)
@@ -59,10 +60,16 @@ def write(client, batch, bars):
     inserted, rejected = [], []
     bar = bars.add("importing", len(batch.rows))
     for number, (start, rows) in enumerate(batch.chunks()):
-        answer = client.request("POST", "/prospects", rows, headers={"Idempotency-Key": "crm-import-{}-{}".format(
-            run, number)}, retry=True, accept=(409,)).body
-        if not isinstance(answer, dict) or "errors" not in answer:
-            raise ServerError("unexpected answer from POST /prospects: {!r}".format(answer)[:300])
+        try:
+            answer = client.request("POST", "/prospects", rows, headers={
+                "Idempotency-Key": "crm-import-{}-{}".format(run, number)}, retry=True, accept=(409,)).body
+            if not isinstance(answer, dict) or "errors" not in answer:  # a 409 that is not "all duplicates"
+                raise Refused("POST /prospects: {}".format(envelope_message(answer) or answer))
+        except CliError as exc:
+            if start:  # the earlier calls were imported: say so, with where to resume
+                raise type(exc)("{} (the rows before line {} were imported: {} prospects)".format(
+                    exc.message, batch.line(start, 0), len(inserted)))
+            raise
         inserted += answer.get("inserts") or []
         rejected += [batch.located(start, error) for error in answer["errors"]]
         bar.advance(len(rows))
