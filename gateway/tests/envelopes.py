@@ -18,8 +18,9 @@ def assert_error_envelope(path, status, headers, body):
         return " ".join(messages)
     if family is CustomerGoalsFamily:
         assert body["result"] is False and body["data"] is None and body["requestId"] == request_id, body
-        assert isinstance(body["errorCode"], int), body
-        return body["errorDesc"]
+        # the service's own codes keep their type (8001, "VC_8026"); the gateway's are CG_ names
+        assert isinstance(body["errorCode"], (int, str)) and body["errorCode"], body
+        return body["message"]  # errorDesc names the code
     assert family is BoomFamily
     assert body["statusCode"] == status and body["error"], body
     return body["message"]

@@ -50,8 +50,8 @@ def test_there_are_routes_with_bodies():
                          ids=["{} {}".format(method, route.path) for route, method in ROUTES_WITH_BODIES])
 def test_a_too_deeply_nested_body_is_400_in_the_family_envelope(api, owner, route, method, kind):
     path = concrete(route.path)
-    response = api.request(method, path, token=None if route.public else owner.token, data=DEEP_BODIES[kind],
-                           headers={"Content-Type": "application/json"})
+    response = api.patient_request(method, path, token=None if route.public else owner.token, data=DEEP_BODIES[kind],
+                                   headers={"Content-Type": "application/json"})
     message = assert_error_response(path, response, 400)
     assert "nested" in message, message
 
@@ -60,8 +60,8 @@ def test_a_too_deeply_nested_body_is_400_in_the_family_envelope(api, owner, rout
                          ids=["{} {}".format(method, route.path) for route, method in ROUTES_WITHOUT_BODIES])
 def test_a_route_that_reads_no_body_ignores_a_deep_one(api, owner, route, method):
     path = concrete(route.path)
-    response = api.request(method, path, token=None if route.public else owner.token,
-                           data=DEEP_BODIES["100000 nested arrays"], headers={"Content-Type": "application/json"})
+    response = api.patient_request(method, path, token=None if route.public else owner.token,
+                                   data=DEEP_BODIES["100000 nested arrays"], headers={"Content-Type": "application/json"})
     assert response.status_code < 500, (path, response.status_code, response.text)
     assert response.headers["X-Request-Id"] and response.headers["Content-Type"] == "application/json"
 
