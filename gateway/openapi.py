@@ -6,12 +6,13 @@ Served at `GET /openapi.json` (gateway/routes/reference.py).
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from gateway import envelopes
 from gateway.families import family_for_path
@@ -37,17 +38,39 @@ TAGS = {
 
 
 def marshmallow_plugin(resolver: Any = None) -> MarshmallowPlugin:
-    """apispec's marshmallow plugin, with decimals sent as strings (`as_string`) described as strings."""
+    """apispec's marshmallow plugin on a spec of its own (for schemas outside the document)."""
     plugin = MarshmallowPlugin(schema_name_resolver=resolver or schema_name)
     plugin.init_spec(APISpec(title=TITLE, version=VERSION, openapi_version="3.1.0"))
+    return with_our_decimals(plugin)
 
+
+def with_our_decimals(plugin: MarshmallowPlugin) -> MarshmallowPlugin:
+    """Decimals sent as strings (`as_string`) described as strings, and Decimal bounds as numbers.
+    Call it once the plugin's spec is made: initializing the plugin makes a new converter."""
     def decimal_as_string(self: Any, field: Any, **kwargs: Any) -> dict:
         if isinstance(field, fields.Decimal) and field.as_string:
             return {"type": ["string", "null"] if field.allow_none else "string", "pattern": r"^-?\d+(\.\d+)?$"}
         return {}
 
     plugin.converter.add_attribute_function(decimal_as_string)
+    plugin.converter.add_attribute_function(numeric_bounds)
     return plugin
+
+
+def numeric_bounds(self: Any, field: Any, ret: dict, **kwargs: Any) -> dict:
+    """A Range's bounds as JSON numbers (json.dumps makes strings of Decimals), exclusive where the Range
+    excludes them (apispec writes every bound as inclusive). Changes `ret` itself: it removes keys."""
+    for key, exclusive, inclusive_attr in (("minimum", "exclusiveMinimum", "min_inclusive"),
+                                           ("maximum", "exclusiveMaximum", "max_inclusive")):
+        if key not in ret:
+            continue
+        value = ret[key]
+        if isinstance(value, Decimal):
+            value = ret[key] = int(value) if value == value.to_integral_value() else float(value)
+        if any(isinstance(validator, validate.Range) and getattr(validator, key[:3]) == value
+               and not getattr(validator, inclusive_attr) for validator in field.validators):
+            ret[exclusive] = ret.pop(key)
+    return {}
 
 
 def schema_name(schema: Any) -> str:
@@ -96,9 +119,11 @@ def _operation(route: Route, method: str, path_parameters: list[dict]) -> dict:
 
 
 def build(routes: list[Route] | None = None) -> dict:
-    spec = APISpec(title=TITLE, version=VERSION, openapi_version="3.1.0", plugins=[marshmallow_plugin()],
+    plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
+    spec = APISpec(title=TITLE, version=VERSION, openapi_version="3.1.0", plugins=[plugin],
                    info={"description": "Every route of the gateway, in each API family's own envelope. "
                                         "Events: GET /asyncapi.json."})
+    with_our_decimals(plugin)
     for name, scheme in SECURITY_SCHEMES.items():
         spec.components.security_scheme(name, scheme)
     for name, schema in envelopes.COMPONENTS.items():
