@@ -13,7 +13,7 @@ from werkzeug.routing import Map, Rule
 from gateway.errors import UnknownAction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: werkzeug keys rules by endpoint, and schemas are dicts
 class Route:
     path: str
     methods: tuple
@@ -24,6 +24,12 @@ class Route:
     body: Any = None            # marshmallow schema (class) of the JSON body, for the API reference
     query: Any = None           # marshmallow schema (class) of the query string, for the API reference
     status: int = 200           # the status of a success (201 where the document creates)
+    response: Any = None        # JSON Schema (dict) or marshmallow schema of the success payload, for the reference
+    enveloped: bool = True      # the success body is the family's envelope (not /health or the reference's files)
+    media_types: tuple = ("application/json",)  # of a success
+    errors: tuple = ()          # statuses a public route may answer beyond the common ones (401 for login)
+    answers: tuple = ()         # (status, JSON Schema) of other bodies an error status may have (/health's 503)
+    creates: tuple = ()         # (parameter, runtime expression): the id its success names, for OpenAPI links
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,8 @@ ROUTES = [
     Route("/api/auth/signup", ("POST",), signup, public=True, body=schemas.SignupSchema,
           summary="Create a workspace and its owner; answers the owner's token"),
     Route("/api/auth/login", ("POST",), login, public=True, body=schemas.LoginSchema,
-          summary="Log in with email and password; answers a token (failed logins are throttled: 429)"),
+          errors=(401,), summary="Log in with email and password; answers a token (401 if they do not match; "
+                                 "failed logins are throttled: 429)"),
     Route("/api/directory/me", ("GET",), get_me,
           summary="Who the request acts as, with the permissions it is authorized with now"),
     Route("/api/directory/users", ("GET",), list_users, summary="List the workspace's users"),

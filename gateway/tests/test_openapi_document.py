@@ -29,3 +29,40 @@ def test_decimal_bounds_are_json_numbers_and_exclusive_where_the_range_is(docume
     json.dumps(document)  # nothing left for `default=str` to make a string of
     quantity = document["components"]["schemas"]["DealsDealInput"]["properties"]["quantity"]
     assert quantity["minimum"] == 0 and quantity["exclusiveMaximum"] == 10 ** 15 and "maximum" not in quantity
+
+
+@pytest.fixture(scope="module")
+def served(api):
+    return api.get("/openapi.json").json()
+
+
+def test_the_unenveloped_answers_are_documented_as_they_are(api, served):
+    """/health, /openapi.json and /asyncapi.json were documented as the sales envelope {"code": 0, ...},
+    /docs as JSON."""
+    for path in ("/health", "/openapi.json", "/asyncapi.json"):
+        response = api.get(path)
+        assert response.status_code == 200, (path, response.text)
+        documented(served, path, "get", 200).validate(response.json())
+        assert not documented(served, path, "get", 200).is_valid({"code": 0, "data": None}), path
+    page = api.get("/docs")
+    assert page.headers["Content-Type"].split(";")[0] in served["paths"]["/docs"]["get"]["responses"]["200"]["content"]
+    assets = served["paths"]["/docs/static/{asset}"]["get"]["responses"]["200"]["content"]
+    for asset in ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"):
+        response = api.get("/docs/static/" + asset)
+        assert response.status_code == 200 and response.headers["Content-Type"].split(";")[0] in assets, asset
+
+
+def test_a_wrong_password_is_a_documented_401(api, served):
+    """Login is public, and the document left out every 401 of public routes."""
+    response = api.post("/api/auth/login", {"email": "nobody@example.test", "password": "not-the-password"})
+    assert response.status_code == 401
+    documented(served, "/api/auth/login", "post", 401).validate(response.json())
+
+
+def test_the_http_layers_refusals_are_documented(api, served):
+    """A request line over 8 KiB is refused with 414 before any route: every operation documents it."""
+    response = api.get("/v1/csgoal/external/admin/picklist?entityIds=" + "x" * 9000)
+    assert response.status_code == 414
+    documented(served, "/v1/csgoal/external/admin/picklist", "get", 414).validate(response.json())
+    assert all({"414", "431"} <= set(operation["responses"]) for operations in served["paths"].values()
+               for operation in operations.values())
