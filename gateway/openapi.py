@@ -133,9 +133,34 @@ def build(routes: list[Route] | None = None) -> dict:
         path, parameters = openapi_path(route.path)
         for method in route.methods:
             by_path.setdefault(path, {})[method.lower()] = _operation(route, method, parameters)
+    add_links(routes if routes is not None else all_routes(), by_path)
     for path, operations in by_path.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
+
+
+def parameter_names(route: Route) -> set:
+    """The names of the route's path and query parameters."""
+    names = {parameter["name"] for parameter in openapi_path(route.path)[1]}
+    if route.query is not None:
+        names |= {field.data_key or name for name, field in route.query._declared_fields.items()}
+    return names
+
+
+def add_links(routes: list[Route], by_path: dict) -> None:
+    """OpenAPI links from each route that `creates` a record to every operation taking its id as a path or
+    query parameter (a new deal's id to GET/PUT/DELETE /api/deals/{deal_id}.json), for clients and for
+    stateful testing (Schemathesis follows them)."""
+    operations = [(route, method, by_path[openapi_path(route.path)[0]][method.lower()])
+                  for route in routes for method in route.methods]
+    for route, method, operation in operations:
+        for parameter, expression in route.creates:
+            links = {"{}_{}".format(target["operationId"], parameter): {
+                "operationId": target["operationId"], "parameters": {parameter: expression},
+                "description": "The {} of the record this answer names".format(parameter)}
+                for other, _, target in operations if other is not route and parameter in parameter_names(other)}
+            if links:
+                operation["responses"][str(route.status)].setdefault("links", {}).update(links)
 
 
 @lru_cache(maxsize=1)

@@ -31,6 +31,18 @@ def test_decimal_bounds_are_json_numbers_and_exclusive_where_the_range_is(docume
     assert quantity["minimum"] == 0 and quantity["exclusiveMaximum"] == 10 ** 15 and "maximum" not in quantity
 
 
+def test_creating_routes_link_to_the_operations_taking_their_id(document):
+    links = document["paths"]["/api/deals.json"]["post"]["responses"]["201"]["links"]
+    assert {link["operationId"] for link in links.values()} == {
+        "deals_get_deal_get", "deals_update_deal_put", "deals_update_deal_patch", "deals_delete_deal_delete"}
+    assert all(link["parameters"] == {"deal_id": "$response.body#/deal/id"} for link in links.values())
+    user_links = document["paths"]["/api/directory/users"]["post"]["responses"]["200"]["links"]
+    assert {link["parameters"]["user_id"] for link in user_links.values()} == {"$response.body#/data/id"}
+    account = document["paths"]["/api/sales/accounts/account"]
+    assert {link["operationId"] for link in account["post"]["responses"]["200"]["links"].values()} == {
+        account["get"]["operationId"]}
+
+
 @pytest.fixture(scope="module")
 def served(api):
     return api.get("/openapi.json").json()
