@@ -100,7 +100,15 @@ def openapi_path(rule: str) -> tuple[str, list[dict]]:
     return _CONVERTER.sub(replace, rule), parameters
 
 
-def _operation(route: Route, method: str, path_parameters: list[dict]) -> dict:
+def component(spec: APISpec, schema: Any) -> dict:
+    """A reference to the marshmallow schema's component, registered if it is not yet."""
+    name = schema_name(schema)
+    if name not in spec.components.schemas:
+        spec.components.schema(name, schema=schema)
+    return {"$ref": "#/components/schemas/" + name}
+
+
+def _operation(spec: APISpec, route: Route, method: str, path_parameters: list[dict]) -> dict:
     family = family_for_path(route.path)
     module = route.handler.__module__.rsplit(".", 1)[-1]
     operation: dict[str, Any] = {
@@ -114,6 +122,11 @@ def _operation(route: Route, method: str, path_parameters: list[dict]) -> dict:
         operation["parameters"].append({"in": "query", "schema": route.query})
     if method in BODY_METHODS and route.body is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
+    if method in BODY_METHODS and route.actions:
+        operation["requestBody"]["content"]["application/json"]["schema"] = {"oneOf": [
+            {"allOf": [component(spec, action.body), {"type": "object", "required": ["action"],
+                                                     "properties": {"action": {"const": name}}}]}
+            for name, action in route.actions.items()]}
     operation["security"] = [] if route.public else SECURITY
     return operation
 
@@ -132,7 +145,7 @@ def build(routes: list[Route] | None = None) -> dict:
     for route in routes if routes is not None else all_routes():
         path, parameters = openapi_path(route.path)
         for method in route.methods:
-            by_path.setdefault(path, {})[method.lower()] = _operation(route, method, parameters)
+            by_path.setdefault(path, {})[method.lower()] = _operation(spec, route, method, parameters)
     add_links(routes if routes is not None else all_routes(), by_path)
     for path, operations in by_path.items():
         spec.path(path=path, operations=operations)

@@ -30,6 +30,7 @@ class Route:
     errors: tuple = ()          # statuses a public route may answer beyond the common ones (401 for login)
     answers: tuple = ()         # (status, JSON Schema) of other bodies an error status may have (/health's 503)
     creates: tuple = ()         # (parameter, runtime expression): the id its success names, for OpenAPI links
+    actions: Any = None         # {name: Action} of a body's `action`: documented as one body schema per action
 
 
 @dataclass(frozen=True)

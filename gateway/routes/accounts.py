@@ -53,5 +53,5 @@ ROUTES = [
           creates=(("uuid", "$response.body#/uuid"),),
           summary="Create, update, delete, inactivate or activate an account, validate a tax id, add or remove a "
                   "contact or a field (by action; each action's body is its own schema)",
-          body=schemas.AccountSchema),
+          body=schemas.AccountSchema, actions=ACTIONS),
 ]
