@@ -37,24 +37,10 @@ TAGS = {
 }
 
 
-def marshmallow_plugin(resolver: Any = None) -> MarshmallowPlugin:
-    """apispec's marshmallow plugin on a spec of its own (for schemas outside the document)."""
-    plugin = MarshmallowPlugin(schema_name_resolver=resolver or schema_name)
-    plugin.init_spec(APISpec(title=TITLE, version=VERSION, openapi_version="3.1.0"))
-    return with_our_decimals(plugin)
-
-
-def with_our_decimals(plugin: MarshmallowPlugin) -> MarshmallowPlugin:
-    """Decimals sent as strings (`as_string`) described as strings, and Decimal bounds as numbers.
-    Call it once the plugin's spec is made: initializing the plugin makes a new converter."""
-    def decimal_as_string(self: Any, field: Any, **kwargs: Any) -> dict:
-        if isinstance(field, fields.Decimal) and field.as_string:
-            return {"type": ["string", "null"] if field.allow_none else "string", "pattern": r"^-?\d+(\.\d+)?$"}
-        return {}
-
-    plugin.converter.add_attribute_function(decimal_as_string)
-    plugin.converter.add_attribute_function(numeric_bounds)
-    return plugin
+def _decimal_as_string(self: Any, field: Any, **kwargs: Any) -> dict:
+    if isinstance(field, fields.Decimal) and field.as_string:  # sent as "12.50", not as a number
+        return {"type": ["string", "null"] if field.allow_none else "string", "pattern": r"^-?\d+(\.\d+)?$"}
+    return {}
 
 
 def numeric_bounds(self: Any, field: Any, ret: dict, **kwargs: Any) -> dict:
@@ -71,6 +57,22 @@ def numeric_bounds(self: Any, field: Any, ret: dict, **kwargs: Any) -> dict:
                and not getattr(validator, inclusive_attr) for validator in field.validators):
             ret[exclusive] = ret.pop(key)
     return {}
+
+
+class _Plugin(MarshmallowPlugin):
+    def init_spec(self, spec: APISpec) -> None:
+        super().init_spec(spec)  # builds the converter anew: add ours to each
+        self.converter.add_attribute_function(_decimal_as_string)
+        self.converter.add_attribute_function(numeric_bounds)
+
+
+def marshmallow_plugin(resolver: Any = None, standalone: bool = False) -> MarshmallowPlugin:
+    """apispec's marshmallow plugin with decimals described as our schemas send them; `standalone`:
+    ready to convert schemas on its own (the AsyncAPI document), without an APISpec of its own."""
+    plugin = _Plugin(schema_name_resolver=resolver or schema_name)
+    if standalone:
+        plugin.init_spec(APISpec(title=TITLE, version=VERSION, openapi_version="3.1.0"))
+    return plugin
 
 
 def schema_name(schema: Any) -> str:
@@ -132,11 +134,9 @@ def _operation(spec: APISpec, route: Route, method: str, path_parameters: list[d
 
 
 def build(routes: list[Route] | None = None) -> dict:
-    plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
-    spec = APISpec(title=TITLE, version=VERSION, openapi_version="3.1.0", plugins=[plugin],
+    spec = APISpec(title=TITLE, version=VERSION, openapi_version="3.1.0", plugins=[marshmallow_plugin()],
                    info={"description": "Every route of the gateway, in each API family's own envelope. "
                                         "Events: GET /asyncapi.json."})
-    with_our_decimals(plugin)
     for name, scheme in SECURITY_SCHEMES.items():
         spec.components.security_scheme(name, scheme)
     for name, schema in envelopes.COMPONENTS.items():
@@ -174,6 +174,8 @@ def add_links(routes: list[Route], by_path: dict) -> None:
                 for other, _, target in operations if other is not route and parameter in parameter_names(other)}
             if links:
                 operation["responses"][str(route.status)].setdefault("links", {}).update(links)
+
+
 
 
 @lru_cache(maxsize=1)

@@ -52,13 +52,13 @@ def action_of(ctx, actions: Mapping[str, Action]) -> Tuple[str, Action, dict]:
 
 
 def route_modules():
-    from gateway.routes import accounts, customer_goals, deals, directory, goals, reference
-    return (directory, deals, goals, accounts, customer_goals, reference)
+    from gateway.routes import accounts, customer_goals, deals, directory, goals, prospects, reference
+    return (directory, deals, goals, accounts, prospects, customer_goals, reference)
 
 
 def routed_services():
-    """The services the public API calls, in the order of their route modules (what /health checks);
-    goals serves two route modules, the reference routes call none."""
+    """The services the public API calls, in the order of their route modules (what /health checks):
+    goals serves two route modules, the reference pages call no service."""
     return list(dict.fromkeys(module.SERVICE for module in route_modules() if module.SERVICE))
 
 
