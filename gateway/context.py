@@ -98,21 +98,29 @@ class RequestContext:
 
     def json(self, required=True):
         """The body as a JSON object; MalformedBody if it is missing, not JSON or not an object."""
-        if not self._raw_body.strip():
+        data = self.json_value()
+        if data is None:
             if required:
                 raise MalformedBody("Missing JSON body", "body")
             return {}
+        if not isinstance(data, dict):
+            raise MalformedBody("JSON body must be an object", "body")
+        return data
+
+    def json_value(self, malformed="Malformed JSON body"):
+        """The body as any JSON value, None if it is empty: in a media type read as JSON, parsed, nested at
+        most MAX_JSON_DEPTH levels and without U+0000, else the matching 4xx (`malformed` its text)."""
+        if not self._raw_body.strip():
+            return None
         check_media_type(self.request)
         try:
             data = json.loads(self._raw_body)
         except RecursionError:  # the parser's own bound (about 1,000 levels)
             raise nested_too_deep() from None
         except (ValueError, UnicodeDecodeError):
-            raise MalformedBody("Malformed JSON body", "body")
+            raise MalformedBody(malformed, "body")
         if too_deep(self._raw_body, data, MAX_JSON_DEPTH):
             raise nested_too_deep()
-        if not isinstance(data, dict):
-            raise MalformedBody("JSON body must be an object", "body")
         if b"\\u0000" in self._raw_body and holds_nul(data):  # JSON writes U+0000 only as \u0000
             raise NulInText(field="body")
         return data

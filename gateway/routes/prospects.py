@@ -1,10 +1,6 @@
 """Routes of the prospects and clients API (003 document): plain JSON in and out, errors in the Boom
 envelope `{"statusCode", "error", "message"}` (gateway.families.BoomFamily). The service checks every
 permission and body itself; see services/prospects/README.md."""
-import json
-
-from gateway.context import MAX_JSON_DEPTH, nested_too_deep, too_deep
-from gateway.errors import MalformedBody
 from gateway.routes import Route
 from services.prospects.schemas import inputs, queries
 
@@ -15,20 +11,9 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 
 def _body(ctx):
     """The JSON body as sent (an object or, for imports, an array; None when empty): its shape is the
-    service's to judge (422); text that is not JSON, or nested deeper than the gateway accepts, is
-    refused here (400). RequestContext.json() takes objects only."""
-    raw = ctx._raw_body  # read and size-checked by RequestContext
-    if not raw.strip():
-        return None
-    try:
-        data = json.loads(raw)
-    except RecursionError:  # the parser's own bound (about 1,000 levels)
-        raise nested_too_deep() from None
-    except (ValueError, UnicodeDecodeError):
-        raise MalformedBody("Invalid request payload JSON format", "body")
-    if too_deep(raw, data, MAX_JSON_DEPTH):
-        raise nested_too_deep()
-    return data
+    service's to judge (422); what the gateway refuses in any body (not JSON, too deep, U+0000, another
+    media type) is refused as for every route (RequestContext.json_value)."""
+    return ctx.json_value(malformed="Invalid request payload JSON format")
 
 
 def _query(ctx):

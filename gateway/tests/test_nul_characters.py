@@ -22,12 +22,14 @@ def test_nul_in_a_json_string_is_400(api):
     ("/api/sales/campaigns", {"name": "x", "start_date": "2025-01-01", "end_date": "2025-02-01", "k\u0000": 1}),
     ("/api/deals.json", {"deal": {"name": "deal", "tags": ["a\u0000"]}}),
     ("/v1/csgoal/external/fetch", {"select": ["Name\u0000"]}),
+    ("/prospects", [{"name": "a\u0000b", "email": "nul@example.test", "phone": "1234567"}]),  # read by its route
 ])
 def test_nul_in_a_key_or_a_nested_string_is_400_in_each_family(api, owner, path, body):
     assert "NUL" in assert_error_response(path, api.post(path, body, token=owner.token), 400)
 
 
 @pytest.mark.parametrize("path", ["/api/deals/search.json?name=%00", "/api/deals.json?filter%5Bname%5D=a%00b",
+                                  "/prospects/list?search=%00",
                                   "/api/sales/campaigns/%00", "/api/sales/accounts/account?uuid=%00"])
 def test_nul_in_the_path_or_the_query_is_400(api, owner, path):
     response = api.get(path, token=owner.token)
