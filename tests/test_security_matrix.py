@@ -120,6 +120,50 @@ REQUESTS = {
     ("POST", "/v1/csgoal/external/admin/picklist/create"): lambda i: ("/v1/csgoal/external/admin/picklist/create", {
         "json": {"picklists": [{"name": "matrix type", "picklistCategory": "GOAL_TYPE"}]}}),
 }
+P, C, PID = "/prospects/" + ID.format("prospect_id"), "/clients/" + ID.format("company_id"), ID
+LOCATION = {"name": "Office", "link": "https://maps.example/o", "type": "office"}
+CONTACT = {"name": "Jane", "email": "jane@example.test", "phone_code": "52", "phone": "5550102030"}
+ROW = [{"name": "Matrix lead", "company": "Matrix Co", "email": "matrix-lead@example.test", "phone": 5512345678}]
+REQUESTS.update({
+    ("GET", "/prospects/follow-ups"): lambda i: ("/prospects/follow-ups", {}),
+    ("GET", "/prospects/grouped"): lambda i: ("/prospects/grouped", {}),
+    ("GET", "/prospects/list"): lambda i: ("/prospects/list", {}),
+    ("GET", "/prospects/activities"): lambda i: ("/prospects/activities", {}),
+    ("GET", "/prospects/kpis"): lambda i: ("/prospects/kpis", {}),
+    ("POST", "/prospects/process"): lambda i: ("/prospects/process", {"json": ROW}),
+    ("POST", "/prospects"): lambda i: ("/prospects", {"json": ROW}),
+    ("GET", P): lambda i: ("/prospects/{}".format(i["prospect"]), {}),
+    ("PATCH", P): lambda i: ("/prospects/{}".format(i["prospect"]), {"json": {"name": "renamed"}}),
+    ("PATCH", P + "/data"): lambda i: ("/prospects/{}/data".format(i["prospect"]), {"json": {"channel": "web"}}),
+    ("PATCH", P + "/partner-data"): lambda i: ("/prospects/{}/partner-data".format(i["prospect"]), {"json": {
+        "url": "https://partner.example", "partner_type_id": 1, "partner_origin_id": 1, "rating": 3, "locale_id": 1}}),
+    ("POST", P + "/contacts"): lambda i: ("/prospects/{}/contacts".format(i["prospect"]), {"json": CONTACT}),
+    ("PUT", P + "/contacts"): lambda i: ("/prospects/{}/contacts".format(i["prospect"]), {"json": {
+        "id": i["prospect_contact"], "name": "renamed"}}),
+    ("DELETE", "/prospects/" + PID.format("contact_id") + "/contacts"): lambda i: (
+        "/prospects/{}/contacts".format(i["prospect_contact"]), {}),
+    ("POST", P + "/notes"): lambda i: ("/prospects/{}/notes".format(i["prospect"]), {"json": {"note": "matrix"}}),
+    ("PATCH", P + "/notes/" + PID.format("note_id")): lambda i: (
+        "/prospects/{}/notes/{}".format(i["prospect"], i["prospect_note"]), {"json": {
+            "scheduled_date": "2030-01-01T10:00:00Z", "origin": "prospect"}}),
+    ("POST", P + "/locations"): lambda i: ("/prospects/{}/locations".format(i["prospect"]), {"json": LOCATION}),
+    ("PUT", "/prospects/locations/" + PID.format("location_id")): lambda i: (
+        "/prospects/locations/{}".format(i["prospect_location"]), {"json": {"name": "renamed"}}),
+    ("DELETE", "/prospects/locations/" + PID.format("location_id")): lambda i: (
+        "/prospects/locations/{}".format(i["prospect_location"]), {}),
+    ("GET", C): lambda i: ("/clients/{}".format(i["client"]), {}),
+    ("GET", C + "/onboarding"): lambda i: ("/clients/{}/onboarding".format(i["client"]), {}),
+    ("PATCH", C + "/onboarding"): lambda i: ("/clients/{}/onboarding".format(i["client"]), {"json": {
+        "steps": [{"key": "welcome_call"}]}}),
+    ("POST", C + "/contacts"): lambda i: ("/clients/{}/contacts".format(i["client"]), {"json": CONTACT}),
+    ("POST", C + "/notes"): lambda i: ("/clients/{}/notes".format(i["client"]), {"json": {"note": "matrix"}}),
+    ("PATCH", C + "/data"): lambda i: ("/clients/{}/data".format(i["client"]), {"json": {"channel": "web"}}),
+    ("POST", C + "/locations"): lambda i: ("/clients/{}/locations".format(i["client"]), {"json": LOCATION}),
+    ("PUT", "/clients/locations/" + PID.format("location_id")): lambda i: (
+        "/clients/locations/{}".format(i["client_location"]), {"json": {"name": "renamed"}}),
+    ("DELETE", "/clients/locations/" + PID.format("location_id")): lambda i: (
+        "/clients/locations/{}".format(i["client_location"]), {}),
+})
 
 AUTHENTICATED = [(method, route.path) for route in all_routes() if not route.public for method in route.methods]
 

@@ -54,4 +54,24 @@ class Records:
         ids["customer_goal"] = cs.create()["Gsid"]
         ids["template"] = cs.template()["Gsid"]
         ids["metric"] = cs.metric()["gsid"]
+        self.build_prospects()
         return self
+
+    def build_prospects(self):
+        """A prospect with a contact, a note and a location, and a client (a type 2 prospect's company) with its own."""
+        api, ws, ids = self.api, self.ws, self.ids
+        tag = uuid.uuid4().int % 10 ** 9
+        rows = [{"name": "Lead {}".format(tag + n), "company": "Company {}".format(tag + n),
+                 "email": "lead-{}@example.test".format(tag + n), "phone": 5500000000 + tag + n, "type": n + 1}
+                for n in range(2)]
+        inserts = send(api, "POST", "/prospects", rows, ws.token)["inserts"]
+        ids["prospect"], client_prospect = inserts[0]["id"], inserts[1]["id"]
+        ids["client"] = send(api, "GET", "/prospects/{}".format(client_prospect), token=ws.token)["prospect"]["company_id"]
+        prospect, client = "/prospects/{}".format(ids["prospect"]), "/clients/{}".format(ids["client"])
+        ids["prospect_contact"] = send(api, "POST", prospect + "/contacts", {
+            "name": "Jane", "email": "jane-{}@example.test".format(tag), "phone_code": "52", "phone": "5550102030"},
+            ws.token)["id"]
+        ids["prospect_note"] = send(api, "POST", prospect + "/notes", {"note": "call"}, ws.token)["id"]
+        location = {"name": "Office", "link": "https://maps.example/o", "type": "office"}
+        ids["prospect_location"] = send(api, "POST", prospect + "/locations", location, ws.token)["id"]
+        ids["client_location"] = send(api, "POST", client + "/locations", location, ws.token)["id"]
