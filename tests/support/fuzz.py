@@ -57,6 +57,12 @@ def provision(api):
         "sales_goals": [records["sales_goal"], second["sales_goal"]],
         "record_ids": [records[kind] for kind in ("customer_goal", "template", "metric")]
                       + [second[kind] for kind in ("customer_goal", "template", "metric")],
+        "prospects": [records["prospect"], second["prospect"]],
+        "clients": [records["client"], second["client"]],
+        "prospect_contacts": [records["prospect_contact"], second["prospect_contact"]],
+        "notes": [records["prospect_note"], second["prospect_note"]],
+        "locations": [records["prospect_location"], records["client_location"], second["prospect_location"],
+                      second["client_location"]],
     }
     bindings = {
         "path.user_id": "users", "path.group_id": "groups", "path.campaign_uuid": "campaigns",
@@ -64,7 +70,8 @@ def provision(api):
         "body.uuid": "accounts", "body.account_uuid": "accounts", "body.contact_uuid": "contacts",
         "body.field_uuid": "fields", "body.goal_uuid": "sales_goals", "body.campaign_uuid": "campaigns",
         "body.users[*]": "users", "body.groups[*]": "groups", "body.members[*]": "users",
-        "body.recordIds[*]": "record_ids",
+        "body.recordIds[*]": "record_ids", "path.prospect_id": "prospects", "path.company_id": "clients",
+        "path.contact_id": "prospect_contacts", "path.note_id": "notes", "path.location_id": "locations",
     }
     return ws, keys, dictionaries, bindings
 
