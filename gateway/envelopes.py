@@ -11,8 +11,11 @@ ERROR_STATUSES = {
     404: "No such record in the caller's workspace (another workspace's answers the same)",
     409: "Conflicts with an existing record",
     413: "Body larger than 1 MiB",
+    414: "Request line (method, path and query) longer than 8 KiB",
+    415: "A body of a media type other than JSON",
     422: "A well-formed body that cannot be processed as given",
     429: "Too many requests: retry after Retry-After seconds",
+    431: "Request headers too large (8 KiB a line, 64 KiB in all)",
     503: "A service is unavailable: try again",
     504: "A service did not answer in time: try again",
 }
@@ -55,16 +58,28 @@ def _ref(name: str) -> dict:
     return {"$ref": "#/components/schemas/{}".format(name)}
 
 
+def success_schema(family_name: str, route: Any) -> Any:
+    """The body of a success: the family's envelope around the route's payload, where it has one."""
+    payload = route.response if route.response is not None else {}
+    if not route.enveloped or family_name not in SUCCESS_COMPONENT:
+        return payload
+    if route.response is None:
+        return _ref(SUCCESS_COMPONENT[family_name])
+    return {"allOf": [_ref(SUCCESS_COMPONENT[family_name]),
+                      {"type": "object", "required": ["data"], "properties": {"data": payload}}]}
+
+
 def responses(family: Any, route: Any, method: str) -> dict:
     """Every status the route may answer, each with its family's body and the headers it carries."""
     name = family.name
     success_headers = dict(REQUEST_ID, **(RATE_LIMIT if route.rate_limited else {}))
-    success_schema = _ref(SUCCESS_COMPONENT[name]) if name in SUCCESS_COMPONENT else {}
-    status = str(getattr(route, "status", 200))
+    body = success_schema(name, route)
+    status = str(route.status)
     answers: dict[str, Any] = {status: {"description": "Success", "headers": success_headers,
-                                        "content": {"application/json": {"schema": success_schema}}}}
+                                        "content": {media: {"schema": body if media == "application/json" else {}}
+                                                    for media in route.media_types}}}
     for code, description in ERROR_STATUSES.items():
-        if route.public and code in (401, 403):
+        if route.public and code in (401, 403) and code not in route.errors:
             continue
         headers = dict(REQUEST_ID)
         if code == 429:
@@ -72,4 +87,7 @@ def responses(family: Any, route: Any, method: str) -> dict:
             headers.update(RATE_LIMIT if route.rate_limited else {})
         answers[str(code)] = {"description": description, "headers": headers,
                               "content": {"application/json": {"schema": _ref(ERROR_COMPONENT[name])}}}
+    for code, schema in route.answers:
+        content = answers[str(code)]["content"]["application/json"]
+        content["schema"] = {"anyOf": [content["schema"], schema]}
     return answers

@@ -37,6 +37,18 @@ class PayloadTooLarge(ServiceError):
     message = "Request body is larger than 1 MiB"
 
 
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    code = 1
+    message = "Send the body as JSON: Content-Type application/json (UTF-8)"
+
+
+class NulInText(ValidationFailed):
+    """PostgreSQL text cannot hold U+0000: refused at the door, for every service."""
+    code = 3
+    message = "Text may not contain NUL (U+0000) characters"
+
+
 class RouteNotFound(ServiceError):
     status = 404
     code = 14
@@ -107,6 +119,6 @@ def as_service_error(exc, request_id):
     return InternalError()
 
 
-__all__ = ["as_service_error", "MalformedBody", "UnknownAction", "PayloadTooLarge", "RouteNotFound",
-           "MethodNotAllowed", "RequestRefused", "RequestLineTooLong", "HeaderFieldsTooLarge", "InternalError",
-           "ServiceTimeout"]
+__all__ = ["as_service_error", "MalformedBody", "UnknownAction", "PayloadTooLarge", "UnsupportedMediaType", "NulInText",
+           "RouteNotFound", "MethodNotAllowed", "RequestRefused", "RequestLineTooLong", "HeaderFieldsTooLarge",
+           "InternalError", "ServiceTimeout"]

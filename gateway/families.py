@@ -46,7 +46,8 @@ class CustomerGoalsFamily:
     name = "csgoal"
     CODES_BY_STATUS = {400: "CG_INVALID_REQUEST", 401: "CG_UNAUTHENTICATED", 403: "CG_FORBIDDEN",
                        404: "CG_NOT_FOUND", 405: "CG_METHOD_NOT_ALLOWED", 409: "CG_CONFLICT",
-                       413: "CG_PAYLOAD_TOO_LARGE", 429: "CG_RATE_LIMITED", 500: "CG_INTERNAL_ERROR",
+                       413: "CG_PAYLOAD_TOO_LARGE", 414: "CG_URI_TOO_LONG", 415: "CG_UNSUPPORTED_MEDIA_TYPE",
+                       429: "CG_RATE_LIMITED", 431: "CG_HEADERS_TOO_LARGE", 500: "CG_INTERNAL_ERROR",
                        503: "CG_UNAVAILABLE", 504: "CG_TIMEOUT"}
 
     @classmethod

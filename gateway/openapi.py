@@ -12,7 +12,7 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from gateway import envelopes
 from gateway.families import family_for_path
@@ -43,17 +43,27 @@ def _decimal_as_string(self: Any, field: Any, **kwargs: Any) -> dict:
     return {}
 
 
-def _decimal_bounds_as_numbers(self: Any, field: Any, ret: dict, **kwargs: Any) -> dict:
-    # a Range of Decimals (deals' value) would otherwise be written as the string "1E+15"
-    return {key: int(value) if value == int(value) else float(value) for key, value in ret.items()
-            if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum") and isinstance(value, Decimal)}
+def numeric_bounds(self: Any, field: Any, ret: dict, **kwargs: Any) -> dict:
+    """A Range's bounds as JSON numbers (json.dumps makes strings of Decimals), exclusive where the Range
+    excludes them (apispec writes every bound as inclusive). Changes `ret` itself: it removes keys."""
+    for key, exclusive, inclusive_attr in (("minimum", "exclusiveMinimum", "min_inclusive"),
+                                           ("maximum", "exclusiveMaximum", "max_inclusive")):
+        if key not in ret:
+            continue
+        value = ret[key]
+        if isinstance(value, Decimal):
+            value = ret[key] = int(value) if value == value.to_integral_value() else float(value)
+        if any(isinstance(validator, validate.Range) and getattr(validator, key[:3]) == value
+               and not getattr(validator, inclusive_attr) for validator in field.validators):
+            ret[exclusive] = ret.pop(key)
+    return {}
 
 
 class _Plugin(MarshmallowPlugin):
     def init_spec(self, spec: APISpec) -> None:
         super().init_spec(spec)  # builds the converter anew: add ours to each
         self.converter.add_attribute_function(_decimal_as_string)
-        self.converter.add_attribute_function(_decimal_bounds_as_numbers)
+        self.converter.add_attribute_function(numeric_bounds)
 
 
 def marshmallow_plugin(resolver: Any = None, standalone: bool = False) -> MarshmallowPlugin:
@@ -92,7 +102,15 @@ def openapi_path(rule: str) -> tuple[str, list[dict]]:
     return _CONVERTER.sub(replace, rule), parameters
 
 
-def _operation(route: Route, method: str, path_parameters: list[dict]) -> dict:
+def component(spec: APISpec, schema: Any) -> dict:
+    """A reference to the marshmallow schema's component, registered if it is not yet."""
+    name = schema_name(schema)
+    if name not in spec.components.schemas:
+        spec.components.schema(name, schema=schema)
+    return {"$ref": "#/components/schemas/" + name}
+
+
+def _operation(spec: APISpec, route: Route, method: str, path_parameters: list[dict]) -> dict:
     family = family_for_path(route.path)
     module = route.handler.__module__.rsplit(".", 1)[-1]
     operation: dict[str, Any] = {
@@ -106,6 +124,11 @@ def _operation(route: Route, method: str, path_parameters: list[dict]) -> dict:
         operation["parameters"].append({"in": "query", "schema": route.query})
     if method in BODY_METHODS and route.body is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
+    if method in BODY_METHODS and route.actions:
+        operation["requestBody"]["content"]["application/json"]["schema"] = {"oneOf": [
+            {"allOf": [component(spec, action.body), {"type": "object", "required": ["action"],
+                                                     "properties": {"action": {"const": name}}}]}
+            for name, action in route.actions.items()]}
     operation["security"] = [] if route.public else SECURITY
     return operation
 
@@ -122,10 +145,37 @@ def build(routes: list[Route] | None = None) -> dict:
     for route in routes if routes is not None else all_routes():
         path, parameters = openapi_path(route.path)
         for method in route.methods:
-            by_path.setdefault(path, {})[method.lower()] = _operation(route, method, parameters)
+            by_path.setdefault(path, {})[method.lower()] = _operation(spec, route, method, parameters)
+    add_links(routes if routes is not None else all_routes(), by_path)
     for path, operations in by_path.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
+
+
+def parameter_names(route: Route) -> set:
+    """The names of the route's path and query parameters."""
+    names = {parameter["name"] for parameter in openapi_path(route.path)[1]}
+    if route.query is not None:
+        names |= {field.data_key or name for name, field in route.query._declared_fields.items()}
+    return names
+
+
+def add_links(routes: list[Route], by_path: dict) -> None:
+    """OpenAPI links from each route that `creates` a record to every operation taking its id as a path or
+    query parameter (a new deal's id to GET/PUT/DELETE /api/deals/{deal_id}.json), for clients and for
+    stateful testing (Schemathesis follows them)."""
+    operations = [(route, method, by_path[openapi_path(route.path)[0]][method.lower()])
+                  for route in routes for method in route.methods]
+    for route, method, operation in operations:
+        for parameter, expression in route.creates:
+            links = {"{}_{}".format(target["operationId"], parameter): {
+                "operationId": target["operationId"], "parameters": {parameter: expression},
+                "description": "The {} of the record this answer names".format(parameter)}
+                for other, _, target in operations if other is not route and parameter in parameter_names(other)}
+            if links:
+                operation["responses"][str(route.status)].setdefault("links", {}).update(links)
+
+
 
 
 @lru_cache(maxsize=1)

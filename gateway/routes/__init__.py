@@ -8,12 +8,12 @@ JSON body or query, where it has one.
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Tuple
 
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import IntegerConverter, Map, Rule, ValidationError
 
-from gateway.errors import UnknownAction
+from gateway.errors import RouteNotFound, UnknownAction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: werkzeug keys rules by endpoint, and schemas are dicts
 class Route:
     path: str
     methods: tuple
@@ -24,6 +24,13 @@ class Route:
     body: Any = None            # marshmallow schema (class) of the JSON body, for the API reference
     query: Any = None           # marshmallow schema (class) of the query string, for the API reference
     status: int = 200           # the status of a success (201 where the document creates)
+    response: Any = None        # JSON Schema (dict) or marshmallow schema of the success payload, for the reference
+    enveloped: bool = True      # the success body is the family's envelope (not /health or the reference's files)
+    media_types: tuple = ("application/json",)  # of a success
+    errors: tuple = ()          # statuses a public route may answer beyond the common ones (401 for login)
+    answers: tuple = ()         # (status, JSON Schema) of other bodies an error status may have (/health's 503)
+    creates: tuple = ()         # (parameter, runtime expression): the id its success names, for OpenAPI links
+    actions: Any = None         # {name: Action} of a body's `action`: documented as one body schema per action
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,18 @@ def all_routes():
     return [route for module in route_modules() for route in module.ROUTES] + health.ROUTES
 
 
+class BoundedInteger(IntegerConverter):
+    """`<int(max=...):id>` whose value is over the bound names no record: 404, as an unknown path. With
+    werkzeug's own, the method's rule refused the value after the path's rules of other methods had
+    matched, and the answer was a 405 naming those methods (PATCH /prospects/<2**63>: "use GET")."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise RouteNotFound("No such record: {} is out of range".format(value[:40])) from None
+
+
 def build_map(routes):
     return Map([Rule(route.path, methods=list(route.methods), endpoint=route) for route in routes],
-               strict_slashes=False, merge_slashes=False)
+               strict_slashes=False, merge_slashes=False, converters={"int": BoundedInteger})

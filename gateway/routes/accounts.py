@@ -50,7 +50,8 @@ ROUTES = [
     Route("/api/sales/accounts/account", ("GET",), get_account, rate_limited=True,
           summary="An account's detail", query=schemas.AccountQuerySchema),
     Route("/api/sales/accounts/account", ("POST",), account_action, rate_limited=True,
+          creates=(("uuid", "$response.body#/uuid"),),
           summary="Create, update, delete, inactivate or activate an account, validate a tax id, add or remove a "
                   "contact or a field (by action; each action's body is its own schema)",
-          body=schemas.AccountSchema),
+          body=schemas.AccountSchema, actions=ACTIONS),
 ]

@@ -61,6 +61,7 @@ ROUTES = [
           summary="List deals: order, filters, tags, custom fields, observers; page/perpage or cursor paging, "
                   "total in X-Total-Count"),
     Route("/api/deals.json", ("POST",), create_deal, body=schemas.DealDocument, status=201,
+          creates=(("deal_id", "$response.body#/deal/id"),),
           summary="Create a deal (201); an Idempotency-Key header replays the first answer to retries"),
     Route("/api/deals/search.json", ("GET",), search_deals, query=schemas.DealSearchQuery,
           summary="Deals whose name starts with `name`, case-insensitively, in name order"),

@@ -50,13 +50,14 @@ SERVICE = "goals"  # the service these routes call
 
 ROUTES = [
     Route("/api/sales/goals", ("POST",), list_goals, summary="List goals (action get_all_goals): filters and "
-          "keyset pages, newest first", body=schemas.ListGoalsSchema),
+          "keyset pages, newest first", body=schemas.ListGoalsSchema, actions=LIST_ACTIONS),
     Route("/api/sales/goals/goal", ("POST",), goal, summary="Create, update or delete a goal (action create, "
-          "update, delete; only the owner updates and deletes)", body=schemas.CreateGoalSchema),
+          "update, delete; only the owner updates and deletes)", body=schemas.CreateGoalSchema, actions=GOAL_ACTIONS),
     Route("/api/sales/goals/assign", ("POST",), assign, summary="Assign users and/or groups to a goal (owner only)",
           body=schemas.AssignSchema),
     Route("/api/sales/goals/unassign", ("POST",), unassign, summary="Unassign users or groups from a goal "
-          "(action unassign_users, unassign_groups; owner only)", body=schemas.UnassignUsersSchema),
+          "(action unassign_users, unassign_groups; owner only)", body=schemas.UnassignUsersSchema,
+          actions=UNASSIGN_ACTIONS),
     Route("/api/sales/goals/progress", ("POST",), goal_progress, summary="A goal's progress detail, consolidated "
           "or narrowed to one user or group", body=schemas.ProgressSchema),
 ]

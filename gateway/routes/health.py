@@ -27,4 +27,8 @@ def ping(ctx, service):
         return "unavailable: {}".format(type(exc).__name__)
 
 
-ROUTES = [Route("/health", ("GET",), health, public=True, summary="Whether every service answers")]
+ANSWER = {"type": "object", "required": ["status", "services"], "properties": {
+    "status": {"enum": ["ok", "degraded"]}, "services": {"type": "object", "additionalProperties": {"type": "string"}}}}
+
+ROUTES = [Route("/health", ("GET",), health, public=True, summary="Whether every service answers (503 if one does not)",
+                enveloped=False, response=ANSWER, answers=((503, ANSWER),))]

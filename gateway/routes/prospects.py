@@ -1,10 +1,6 @@
 """Routes of the prospects and clients API (003 document): plain JSON in and out, errors in the Boom
 envelope `{"statusCode", "error", "message"}` (gateway.families.BoomFamily). The service checks every
 permission and body itself; see services/prospects/README.md."""
-import json
-
-from gateway.context import MAX_JSON_DEPTH, nested_too_deep, too_deep
-from gateway.errors import MalformedBody
 from gateway.routes import Route
 from services.prospects.schemas import inputs, queries
 
@@ -15,20 +11,9 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 
 def _body(ctx):
     """The JSON body as sent (an object or, for imports, an array; None when empty): its shape is the
-    service's to judge (422); text that is not JSON, or nested deeper than the gateway accepts, is
-    refused here (400). RequestContext.json() takes objects only."""
-    raw = ctx._raw_body  # read and size-checked by RequestContext
-    if not raw.strip():
-        return None
-    try:
-        data = json.loads(raw)
-    except RecursionError:  # the parser's own bound (about 1,000 levels)
-        raise nested_too_deep() from None
-    except (ValueError, UnicodeDecodeError):
-        raise MalformedBody("Invalid request payload JSON format", "body")
-    if too_deep(raw, data, MAX_JSON_DEPTH):
-        raise nested_too_deep()
-    return data
+    service's to judge (422); what the gateway refuses in any body (not JSON, too deep, U+0000, another
+    media type) is refused as for every route (RequestContext.json_value)."""
+    return ctx.json_value(malformed="Invalid request payload JSON format")
 
 
 def _query(ctx):
@@ -84,6 +69,7 @@ ROUTES = [
     Route("/prospects/process", ("POST",), process_prospects, body=inputs.ImportRow,
           summary="Validate and deduplicate an array of prospects (writes nothing)"),
     Route("/prospects", ("POST",), create_prospects, body=inputs.ImportRow,
+          creates=(("prospect_id", "$response.body#/inserts/0/id"),),
           summary="Create an array of prospects (Idempotency-Key header makes a retry insert nothing twice)"),
     Route(P, ("GET",), _rpc("get_prospect", "prospect_id", query=True), query=queries.DetailQuery,
           summary="One prospect with notes, contacts, locations"),
@@ -94,16 +80,19 @@ ROUTES = [
     Route(P + "/partner-data", ("PATCH",), _rpc("update_partner_data", "prospect_id", body=True),
           body=inputs.PartnerDataInput, summary="Update partner data (type 3 prospects)"),
     Route(P + "/contacts", ("POST",), _rpc("add_prospect_contact", "prospect_id", body=True),
+          creates=(("contact_id", "$response.body#/id"),),
           body=inputs.ContactInput, summary="Add a contact to a prospect"),
     Route(P + "/contacts", ("PUT",), _rpc("update_prospect_contact", "prospect_id", body=True),
           body=inputs.ContactUpdate, summary="Update a contact (by id) or the prospect's own (isDefault)"),
     Route("/prospects/<{}:contact_id>/contacts".format(ID), ("DELETE",), _rpc("delete_contact", "contact_id"),
           summary="Delete a contact; the path id is the contact's"),
     Route(P + "/notes", ("POST",), _rpc("add_prospect_note", "prospect_id", body=True), body=inputs.NoteInput,
+          creates=(("note_id", "$response.body#/id"),),
           summary="Add a follow-up note (optionally moving the follow-up status)"),
     Route(P + "/notes/<{}:note_id>".format(ID), ("PATCH",), _rpc("update_note", "prospect_id", "note_id", body=True),
           body=inputs.NotePatch, summary="Update a note's scheduled date"),
     Route(P + "/locations", ("POST",), _rpc("add_prospect_location", "prospect_id", body=True),
+          creates=(("location_id", "$response.body#/id"),),
           body=inputs.LocationInput, summary="Create a location for a prospect"),
     Route("/prospects/locations/<{}:location_id>".format(ID), ("PUT",),
           _rpc("update_prospect_location", "location_id", body=True), body=inputs.LocationPatch,
@@ -123,6 +112,7 @@ ROUTES = [
     Route(C + "/data", ("PATCH",), _rpc("update_client_data", "company_id", body=True), body=inputs.DataPatch,
           summary="Update client follow-up data"),
     Route(C + "/locations", ("POST",), _rpc("add_client_location", "company_id", body=True),
+          creates=(("location_id", "$response.body#/id"),),
           body=inputs.LocationInput, summary="Create a location for a client"),
     Route("/clients/locations/<{}:location_id>".format(ID), ("PUT",),
           _rpc("update_client_location", "location_id", body=True), body=inputs.LocationPatch,

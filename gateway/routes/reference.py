@@ -61,10 +61,16 @@ def docs_asset(ctx, asset):
 
 SERVICE = None  # calls no service
 
+DOCUMENT = {"type": "object", "required": ["info", "paths"]}
+
 ROUTES = [
-    Route("/openapi.json", ("GET",), openapi_document, public=True, summary="This API as an OpenAPI 3.1 document"),
+    Route("/openapi.json", ("GET",), openapi_document, public=True, summary="This API as an OpenAPI 3.1 document",
+          enveloped=False, response=dict(DOCUMENT, required=["openapi", "info", "paths"])),
     Route("/asyncapi.json", ("GET",), asyncapi_document, public=True,
-          summary="The events on the bus as an AsyncAPI 3.0 document"),
-    Route("/docs", ("GET",), docs_page, public=True, summary="The interactive API reference (HTML)"),
-    Route("/docs/static/<asset>", ("GET",), docs_asset, public=True, summary="A file of the reference page"),
+          summary="The events on the bus as an AsyncAPI 3.0 document", enveloped=False,
+          response=dict(DOCUMENT, required=["asyncapi", "info", "channels"])),
+    Route("/docs", ("GET",), docs_page, public=True, summary="The interactive API reference (HTML)",
+          enveloped=False, media_types=("text/html",)),
+    Route("/docs/static/<asset>", ("GET",), docs_asset, public=True, summary="A file of the reference page",
+          enveloped=False, media_types=tuple(sorted({mimetypes.guess_type(asset)[0] for asset in ASSETS}))),
 ]

@@ -4,6 +4,7 @@ import json
 import pytest
 import requests
 
+from gateway.tests.envelopes import assert_error_response
 from gateway.tests.logs import read_logs
 
 
@@ -103,3 +104,15 @@ def test_health_reports_each_routed_service(api, system):
     assert all(services[name] == "ok" for name in running)
     if len(running) == len(services):
         assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("method, path", [
+    ("PATCH", "/prospects/9223372036854775808"), ("PUT", "/prospects/9223372036854775808/contacts"),
+    ("DELETE", "/prospects/locations/9223372036854775808"), ("PATCH", "/clients/9223372036854775808/onboarding"),
+    ("PUT", "/api/directory/users/9223372036854775808/permissions"), ("GET", "/api/directory/groups/99999999999999999999"),
+])
+def test_an_id_over_its_bound_is_404_whatever_the_method(api, owner, method, path):
+    """It was a 405 naming the methods of the path's other rules (found by Schemathesis)."""
+    response = api.request(method, path, token=owner.token, json={})
+    assert response.status_code == 404, response.text
+    assert_error_response(path, response, 404)

@@ -6,7 +6,7 @@ import os
 import jwt
 import pytest
 
-from tests.test_authentication import _claims
+from tests.support.tokens import _claims
 
 WRONG_CLAIMS = {
     "user_id": ["7", 7.0, True, None, [7], {"id": 7}, 0, -3, 2 ** 70],
