@@ -28,10 +28,12 @@ from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, String, Ta
                         bindparam, func, insert, select, update)
 from sqlalchemy.orm import Session, sessionmaker
 
-from infra import settings
+from infra import correlation, metrics_export, settings
 from infra.db import get_engine, now_utc
+from infra.logs import get_logger
 
 log = logging.getLogger(__name__)
+recorded_log = get_logger("crm.events")
 
 _wakeups = {}  # engine url -> threading.Event (green under eventlet) of the relays on that database
 _inserts = {}  # outbox table -> its INSERT
@@ -55,7 +57,11 @@ def outbox_table(metadata):
 
 
 def record_event(session, table, payload):
-    """Adds the event to the session's transaction; the relay is woken when it commits."""
+    """Adds the event to the session's transaction; the relay is woken when it commits. The envelope
+    gets the request and the event that caused it (infra.correlation), and a log line names it."""
+    correlation.stamp(payload)
+    recorded_log.info("recorded {} {} v{}".format(payload["event_type"], payload["aggregate_id"], payload["version"]),
+                      recorded_event_id=payload["event_id"])
     statement = _inserts.get(table)
     if statement is None:  # built once per table: building it and its cache key cost as much as running it
         statement = _inserts[table] = insert(table)
@@ -188,6 +194,7 @@ class OutboxRelay(DependencyProvider):
         self.confirm_window = config.outbox_confirm_window
         self.confirm_timeout = config.outbox_confirm_timeout_seconds
         self.wakeup = _wakeups.setdefault(str(self.engine.url), threading.Event())
+        metrics_export.OUTBOXES.add(service, self.engine, self.table)  # its backlog, read when scraped
 
     def start(self):
         self._running = True

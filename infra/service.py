@@ -9,7 +9,7 @@
             return usecases.get_deal(self.context(), deal_id, args)
 
 `ServiceBase` carries the dependencies every service has (a database session per worker, the
-verified caller, request logging, calls to other services with a deadline) and the `ping` and
+verified caller, request logging, calls to other services with a deadline, its metrics port) and the `ping` and
 `runtime_stats` entrypoints. A use case receives one `Context`.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from infra.auth import Caller, Identity
 from infra.db import Database
 from infra.entrypoints import rpc
 from infra.logs import RequestLog
+from infra.metrics_export import MetricsExporter
 from infra.rpc import Services
 from infra.stats import RuntimeStats
 
@@ -54,6 +55,7 @@ class ServiceBase(RuntimeStats):
     identity = Identity()
     request_log = RequestLog()
     services = Services()
+    metrics_exporter = MetricsExporter()
 
     @rpc
     def ping(self) -> str:
