@@ -124,7 +124,7 @@ class EventConsumer:
                     raise
                 transient = is_transient(exc)
                 failures += 1
-                metrics.event_failed(process_service(), event["event_type"], "transient" if transient else "unexpected")
+                metrics.event_failed(process_service(), self.name, "transient" if transient else "unexpected")
                 if not transient and failures >= config.event_retry_attempts:
                     log.exception("%s %s failed %d times; dead-lettering it", self.name, event.get("event_id"),
                                   failures)

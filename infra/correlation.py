@@ -24,7 +24,7 @@ def bind_request(request_id):
 
 def bind_event(event):
     """The event a consumer is handling (as its contract loaded it)."""
-    bind_contextvars(event_id=str(event["event_id"]), request_id=event.get("request_id"),
+    bind_contextvars(event_id=str(event.get("event_id")), request_id=event.get("request_id"),
                      causation_id=event.get("causation_id"))
 
 
