@@ -191,6 +191,14 @@ class ReliableEventHandler(EventHandler):
         _stopping.set()  # a transient retry in progress gives up and requeues, so stopping never hangs
         super().stop()
 
+    def unpack_message_headers(self, message):
+        """The worker's context data: the event's request id travels on with the RPCs its handling makes."""
+        data = super().unpack_message_headers(message)
+        payload = message.payload
+        if isinstance(payload, dict) and payload.get(correlation.REQUEST_ID_KEY):
+            data.setdefault(correlation.REQUEST_ID_KEY, payload[correlation.REQUEST_ID_KEY])
+        return data
+
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
             self.queue_consumer.ack_message(message)

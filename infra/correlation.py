@@ -15,7 +15,9 @@ leaks from one worker to the next.
 """
 from structlog.contextvars import bind_contextvars, get_contextvars
 
-REQUEST_ID_KEY = "request_id"  # in the RPC context data (nameko headers) and in log lines
+from infra.logs import REQUEST_ID_KEY, get_logger
+
+log = get_logger("crm.events")
 
 
 def bind_request(request_id):
@@ -34,10 +36,15 @@ def current():
     return bound.get("request_id"), bound.get("event_id")
 
 
-def stamp(payload):
-    """Adds `request_id` and `causation_id` to an event envelope about to be recorded (those already
-    set are kept); returns the payload."""
+def recorded(payload):
+    """An event envelope is being written to an outbox: adds `request_id` and `causation_id` (those
+    already set are kept) and, when a request or an event caused it, logs a line naming it
+    (`recorded_event_id`, with the ids bound here; a command-line resync writes none)."""
     request_id, causation_id = current()
     payload.setdefault("request_id", request_id)
     payload.setdefault("causation_id", causation_id)
+    if request_id is None and causation_id is None:
+        return payload
+    log.info("recorded {} {} v{}".format(payload["event_type"], payload["aggregate_id"], payload["version"]),
+             recorded_event_id=payload["event_id"])
     return payload

@@ -19,9 +19,9 @@ import structlog
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc
 
-from infra import correlation, metrics, settings
+from infra import metrics, settings
 
-REQUEST_ID_KEY = correlation.REQUEST_ID_KEY
+REQUEST_ID_KEY = "request_id"  # in the RPC context data (nameko headers) and in log lines
 
 _configured = None  # the (format, level) structlog was configured with
 
@@ -96,7 +96,8 @@ log = get_logger("crm.requests")
 
 
 class RequestLog(DependencyProvider):
-    """Binds the worker's request id for its log lines (the gateway sends it in the RPC context),
+    """Binds the worker's request id for its log lines and the events it records (infra.correlation;
+    the gateway sends it in the RPC context, a consumer's handler takes it from the event),
     logs each entrypoint run with its outcome and duration, and counts RPCs (infra.metrics)."""
 
     def __init__(self):
@@ -108,7 +109,7 @@ class RequestLog(DependencyProvider):
     def worker_setup(self, worker_ctx):
         request_id = worker_ctx.data.get(REQUEST_ID_KEY)
         if request_id is not None:
-            correlation.bind_request(request_id)
+            structlog.contextvars.bind_contextvars(request_id=request_id)  # as infra.correlation does
         self.started[worker_ctx] = time.perf_counter()
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):

@@ -30,10 +30,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from infra import correlation, metrics_export, settings
 from infra.db import get_engine, now_utc
-from infra.logs import get_logger
 
 log = logging.getLogger(__name__)
-recorded_log = get_logger("crm.events")
 
 _wakeups = {}  # engine url -> threading.Event (green under eventlet) of the relays on that database
 _inserts = {}  # outbox table -> its INSERT
@@ -57,11 +55,8 @@ def outbox_table(metadata):
 
 
 def record_event(session, table, payload):
-    """Adds the event to the session's transaction; the relay is woken when it commits. The envelope
-    gets the request and the event that caused it (infra.correlation), and a log line names it."""
-    correlation.stamp(payload)
-    recorded_log.info("recorded {} {} v{}".format(payload["event_type"], payload["aggregate_id"], payload["version"]),
-                      recorded_event_id=payload["event_id"])
+    """Adds the event to the session's transaction (with its causes: infra.correlation); the relay is woken when it commits."""
+    correlation.recorded(payload)
     statement = _inserts.get(table)
     if statement is None:  # built once per table: building it and its cache key cost as much as running it
         statement = _inserts[table] = insert(table)
