@@ -33,12 +33,14 @@ def process_service():
 
 
 class PoolCollector:
-    """The database pools of this process: in use, size, overflow; checkouts, waits over 1 ms and
-    their total, timeouts, new connections (counters since the process started)."""
+    """The database pools of this process: connections in use, open and the pool's size; checkouts,
+    waits over 1 ms and their total, timeouts, new connections (counters since the process started)."""
 
-    GAUGES = (("crm_db_pool_in_use", "Connections checked out of the pool", "checked_out"),
-              ("crm_db_pool_size", "The pool's size (connections kept open)", "size"),
-              ("crm_db_pool_overflow", "Connections open beyond the pool's size", "overflow"))
+    GAUGES = (("crm_db_pool_in_use", "Connections checked out of the pool", lambda stats: stats["checked_out"]),
+              ("crm_db_pool_open", "Connections open (in use or idle in the pool)",
+               lambda stats: stats["size"] + stats["overflow"]),  # QueuePool counts overflow from -size
+              ("crm_db_pool_size", "Connections the pool keeps (more may open up to its overflow)",
+               lambda stats: stats["size"]))
     COUNTERS = (("crm_db_pool_checkouts", "Connections checked out", "checkouts", 1),
                 ("crm_db_pool_waits", "Checkouts that waited over 1 ms for a connection", "waits_over_1ms", 1),
                 ("crm_db_pool_wait_seconds", "Time checkouts spent waiting (those over 1 ms)", "wait_ms_total", 1000),
@@ -50,16 +52,18 @@ class PoolCollector:
                [CounterMetricFamily(name, text, labels=["service", "database"]) for name, text, _, _ in self.COUNTERS]
 
     def collect(self):
-        families = [(GaugeMetricFamily(name, text, labels=["service", "database"]), key, 1)
-                    for name, text, key in self.GAUGES]
-        families += [(CounterMetricFamily(name, text, labels=["service", "database"]), key, scale)
-                     for name, text, key, scale in self.COUNTERS]
+        gauges = [(GaugeMetricFamily(name, text, labels=["service", "database"]), value)
+                  for name, text, value in self.GAUGES]
+        counters = [(CounterMetricFamily(name, text, labels=["service", "database"]), key, scale)
+                    for name, text, key, scale in self.COUNTERS]
         service = process_service()
         for database, stats in db.pool_stats().items():
-            for family, key, scale in families:
-                if key in stats:
+            for family, value in gauges:
+                family.add_metric([service, database], value(stats))
+            for family, key, scale in counters:
+                if key in stats:  # a pool that is not metered has none
                     family.add_metric([service, database], stats[key] / scale)
-        return [family for family, _, _ in families]
+        return [family for family, _ in gauges] + [family for family, _, _ in counters]
 
 
 class OutboxCollector:

@@ -82,6 +82,7 @@ def test_requests_and_events_move_the_series(api, system, ws):
         assert 0 < lag < 60, (name, lag)
     # the pools: the requests checked connections out
     assert moved("deals", "crm_db_pool_checkouts_total", service="deals") >= 3
+    assert after.total("deals", "crm_db_pool_open", service="deals") >= 1  # the connections those checkouts used
     assert after.total("deals", "crm_db_pool_size", service="deals") > 0
     assert after.samples("deals", "crm_db_pool_in_use", service="deals")
     # every outbox that relayed the events reports its (drained) backlog
