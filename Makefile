@@ -20,16 +20,14 @@ bench: dev-venv      ## load benchmarks against PostgreSQL (see bench/README.md)
 migrate: venv        ## apply every service's migrations to its configured database
 	@$(PY) -m infra.migrate all
 
-reconcile: venv      ## goals and accounts: compare stored figures and counters with a recount (ARGS="--workspace N")
-	@status=0; $(PY) -m services.goals.cli reconcile $(ARGS) || status=1; \
-	$(PY) -m services.accounts.cli reconcile $(ARGS) || status=1; exit $$status
+reconcile: venv      ## goals and accounts: compare stored figures and counters with a recount (ARGS="--workspace N"; `crm reconcile --help`)
+	@$(VENV)/bin/crm reconcile $(ARGS)
 
 resync: venv         ## goals and accounts: rebuild their deals projections from the deals service (ARGS="--workspace N")
-	@status=0; $(PY) -m services.goals.cli resync $(ARGS) || status=1; \
-	$(PY) -m services.accounts.cli resync $(ARGS) || status=1; exit $$status
+	@$(VENV)/bin/crm resync $(ARGS)
 
-replay-dead-letters: venv  ## list dead letters, or put them back: ARGS="replay --queue Q --all" (infra/deadletters.py)
-	@$(PY) -m infra.deadletters $(or $(ARGS),list)
+replay-dead-letters: venv  ## list dead letters, or put them back: ARGS="replay --queue Q --all" (`crm dead-letters --help`)
+	@$(VENV)/bin/crm dead-letters $(or $(ARGS),list)
 
 venv:
 	@scripts/bootstrap.sh

@@ -26,6 +26,7 @@ import io
 import random
 import time
 import uuid
+from types import SimpleNamespace
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -268,6 +269,12 @@ class DatasetLoader:
             name, ws.counts["accounts"], ws.counts["deals"], ws.counts["goals"], ws.counts["contributions"],
             ws.counts["users"], ws.seconds["total"]))
         return ws
+
+    def users_workspace(self, name, users):
+        """A signed-up workspace with `users` more users (real password hashes, tokens issued), no
+        other data: for scenario modules whose requests must rotate over many callers."""
+        size = SimpleNamespace(users=users, campaigns=0, groups=0, inputs=0)
+        return self._directory(name, size, random.Random("{}-{}".format(self.seed, name)))
 
     def analyze(self):
         for service in ("directory", "accounts", "deals", "goals"):

@@ -36,7 +36,7 @@ from infra.processes import ROOT
 from tests.support import resources
 
 # Modules whose `run(bench, quick)` adds rows to every run, e.g. ("bench.prospects", "bench.customer_goals").
-SCENARIO_MODULES = ()
+SCENARIO_MODULES = ("bench.prospects", "bench.customer_goals")
 
 
 # --- measuring --------------------------------------------------------------------------------------------

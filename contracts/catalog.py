@@ -48,6 +48,13 @@ GOAL_SNAPSHOT = {"uuid": GOAL_UUID, "workspace_id": 7, "campaign_uuid": "9a7b6c5
 USER_UUID = "3c9d2e1f-8a7b-4c6d-9e0f-1a2b3c4d5e6f"
 CUSTOMER_GOAL_GSID = "1CG0LXVS2HO4Y5ZF1FQY0E46C0NQWLLW"
 
+PROSPECT_UUID = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
+PROSPECT_SNAPSHOT = {"id": 42, "uuid": PROSPECT_UUID, "workspace_id": 7, "type": 1, "name": "John Doe",
+                     "company_name": "Acme Corp", "email": "john@acme.com", "phone_code": "52", "phone": "5551234567",
+                     "locale_id": 1, "follow_up_id": 1, "follow_name": "new_lead", "company_id": None, "created_by": 3,
+                     "campaign": None, "channel": "website", "account_value": "5000", "monthly_shipments": 150,
+                     "created_at": EXAMPLE_TIME, "updated_at": EXAMPLE_TIME}
+
 CATALOG: list[EventContract] = [
     EventContract("deals", events.OPPORTUNITY_CHANGED, events.OpportunityChanged,
                   "A deal was created, changed or deleted (snapshot null after a delete).",
@@ -86,4 +93,10 @@ CATALOG: list[EventContract] = [
                                 "CreatedById": USER_UUID, "ModifiedById": USER_UUID, "CreatedDate": 1773570600000,
                                 "ModifiedDate": 1773570600000, "customFields": {"region__gc": "EMEA"},
                                 "associatedCTAs": [], "associatedSPs": [], "AssociatedWork": []})),
+    *[EventContract("prospects", event_type, events.ProspectChanged, summary,
+                    _envelope(event_type, "prospect", PROSPECT_UUID, change, dict(PROSPECT_SNAPSHOT, **extra)))
+      for event_type, change, summary, extra in (
+          (events.PROSPECT_CREATED, "created", "A prospect was created (one per row of an import).", {}),
+          (events.PROSPECT_CHANGED, "updated", "A prospect's follow-up status or its other fields changed.",
+           {"follow_up_id": 5, "follow_name": "active_client", "type": 2, "company_id": 100}))],
 ]

@@ -18,7 +18,7 @@ flock 9
 
 files=(requirements.txt)
 [ "${1:-}" = dev ] && files+=(requirements-dev.txt)
-stamp="$VENV/.installed-$(cat "${files[@]}" | sha1sum | cut -c1-12)"
+stamp="$VENV/.installed-$(cat "${files[@]}" pyproject.toml | sha1sum | cut -c1-12)"
 
 if [ ! -x "$VENV/bin/python" ]; then
   echo "==> creating virtual environment in $VENV"
@@ -29,5 +29,7 @@ if [ ! -f "$stamp" ]; then
   args=()
   for f in "${files[@]}"; do args+=(-r "$f"); done
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "${args[@]}"
+  # the `crm` console script (pyproject.toml), editable: it runs this tree's code
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-build-isolation --no-deps -e .
   touch "$stamp"
 fi

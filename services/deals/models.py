@@ -5,6 +5,7 @@ from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, I
 from sqlalchemy.orm import DeclarativeBase
 
 from infra.db import new_uuid, now_utc
+from infra.idempotency import KeyColumns
 from infra.outbox import outbox_table
 
 
@@ -119,15 +120,10 @@ class DealObserver(Base):
     __table_args__ = (Index("ix_deal_observers_user", "user_id", "deal_id"),)
 
 
-class IdempotencyKey(Base):
-    """A create's Idempotency-Key: the first answer is replayed to retries (unique per workspace)."""
+class IdempotencyKey(KeyColumns, Base):
+    """A create's Idempotency-Key: the first answer is replayed to retries (infra.idempotency)."""
     __tablename__ = "idempotency_keys"
     workspace_id = Column(Integer, primary_key=True)
-    key = Column(String(255), primary_key=True)
-    request_hash = Column(String(64), nullable=False)
-    deal_id = Column(Integer, nullable=True)
-    response = Column(Text, nullable=True)
-    created_at = Column(DateTime, nullable=False, default=now_utc)
 
 
 outbox = outbox_table(Base.metadata)

@@ -6,17 +6,14 @@ and its move in deal_totals in one transaction; the OutboxRelay publishes the ev
 Every query is scoped by the verified caller's workspace, except the methods other services call
 with a workspace of their own verified caller (`deals_in_workspace`, `list_opportunities`).
 """
-import hashlib
-import json
 from functools import partial
 
 import eventlet
 from nameko.exceptions import UnknownService
-from sqlalchemy.exc import IntegrityError
 
 from contracts.directory import DirectoryNames
 from contracts.events import OPPORTUNITY_CHANGED
-from infra import settings
+from infra import idempotency, settings
 from infra.db import now_utc
 from infra.errors import ServiceTimeout, ServiceUnavailable
 from infra.events import envelope
@@ -24,9 +21,8 @@ from infra.outbox import record_event
 from infra.validation import load
 from services.deals import domain, schemas, store
 from services.deals.exceptions import IdempotencyKeyReused, InvalidDeal, InvalidQuery
-from services.deals.models import outbox
+from services.deals.models import IdempotencyKey, outbox
 
-MAX_IDEMPOTENCY_KEY = 255
 DIRECTORY_NAMES = DirectoryNames()  # the responsible users' names (contracts/directory.py)
 DEAL_INPUT = schemas.DealInput()  # built once: building a schema per request was 11% of the service's CPU
 DEAL_LOOKUP = schemas.DealLookup()
@@ -78,24 +74,10 @@ def create_deal(ctx, payload, idempotency_key=None):
     """{"deal", "replayed"}: a retry with the same Idempotency-Key and body answers the first create."""
     data = _load(payload, partial=False)
     _check_references(ctx, data, {})
-    request_hash = None
-    if idempotency_key is not None:
-        if not isinstance(idempotency_key, str) or not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
-            raise InvalidDeal("must be 1 to 255 characters", "Idempotency-Key")
-        request_hash = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-        replay = _replay(ctx, idempotency_key, request_hash)
-        if replay is not None:
-            return replay
-    try:
-        return _create(ctx, data, idempotency_key, request_hash)
-    except IntegrityError:
-        ctx.db.rollback()
-        if idempotency_key is None:
-            raise
-        replay = _replay(ctx, idempotency_key, request_hash)  # a concurrent retry won
-        if replay is None:
-            raise
-        return replay
+    deal, replayed = idempotency.run_once(ctx.db, IdempotencyKey, ctx.me.workspace_id, idempotency_key, payload,
+                                          lambda claim: _create(ctx, data, claim), invalid=InvalidDeal,
+                                          reused=IdempotencyKeyReused)
+    return {"deal": deal, "replayed": replayed}
 
 
 def update_deal(ctx, deal_id, payload):
@@ -146,29 +128,16 @@ def list_opportunities(ctx, workspace_id=None, after_id=0, limit=500):
 
 
 # --- helpers --------------------------------------------------------------------------------------------
-def _create(ctx, data, idempotency_key, request_hash):
+def _create(ctx, data, claim):
     me = ctx.me
-    key_row = None
-    if idempotency_key is not None:  # first, so a concurrent retry waits on this key
-        key_row = store.claim_key(ctx.db, me.workspace_id, idempotency_key, request_hash)
     now = now_utc()
     deal = store.add_deal(ctx.db, me.workspace_id, me.user_id, domain.deal_changes({}, data, now), now)
     store.replace_nested(ctx.db, me.workspace_id, deal, data)
-    result = {"deal": schemas.deal_view(deal), "replayed": False}
-    if key_row is not None:
-        store.settle_key(key_row, deal.id, json.dumps(result["deal"]))
+    view = schemas.deal_view(deal)
+    claim(view)
     _record(ctx, deal, "created")
     ctx.db.commit()
-    return result
-
-
-def _replay(ctx, key, request_hash):
-    row = store.find_key(ctx.db, ctx.me.workspace_id, key)
-    if row is None:
-        return None
-    if row.request_hash != request_hash:
-        raise IdempotencyKeyReused(field="Idempotency-Key")
-    return {"deal": json.loads(row.response), "replayed": True}
+    return view
 
 
 def _record(ctx, deal, change, totals_before=None):

@@ -2,7 +2,6 @@
 `workspace_id = :ws` so it runs on an index that starts with the workspace (see models.py).
 
 deals.py        writing a deal: its columns, nested sets, tags and custom field types
-idempotency.py  a create's Idempotency-Key
 listing.py      the index: filters, pages (offset and keyset), counts
 totals.py       deal_totals, moved with every write
 search.py       the name search;  stats.py  the stats
@@ -12,15 +11,14 @@ lookups.py      reads for other services (deals_in_workspace, list_opportunities
 from services.deals.store.deals import (add_deal, change_deal, custom_field_types, delete_deal, get_live,
                                         live_references, replace_nested, state_of)
 from services.deals.store.extras import extras
-from services.deals.store.idempotency import claim_key, find_key, settle_key
 from services.deals.store.listing import DEFERRED_JOIN_OFFSET, count, filtered, page, page_statements
 from services.deals.store.lookups import deals_matching, opportunities_after
 from services.deals.store.search import search, search_statement
 from services.deals.store.stats import stats, stats_statement
 from services.deals.store.totals import REBUILD_TOTALS, move_totals, summarizable, totals_key, totals_statement
 
-__all__ = ["DEFERRED_JOIN_OFFSET", "REBUILD_TOTALS", "add_deal", "change_deal", "claim_key", "count",
-           "custom_field_types", "deals_matching", "delete_deal", "extras", "filtered", "find_key", "get_live",
+__all__ = ["DEFERRED_JOIN_OFFSET", "REBUILD_TOTALS", "add_deal", "change_deal", "count",
+           "custom_field_types", "deals_matching", "delete_deal", "extras", "filtered", "get_live",
            "live_references", "move_totals", "opportunities_after", "page", "page_statements", "replace_nested",
-           "search", "search_statement", "settle_key", "state_of", "stats", "stats_statement", "summarizable",
+           "search", "search_statement", "state_of", "stats", "stats_statement", "summarizable",
            "totals_key", "totals_statement"]
