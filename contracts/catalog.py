@@ -25,10 +25,17 @@ class EventContract:
         return "{}.events".format(self.service)
 
 
-def _envelope(event_type: str, aggregate_type: str, aggregate_id: str, change: str, snapshot: dict | None) -> dict:
-    return {"event_id": "6f1c5a8e-2d3b-4c47-9a51-0f2e8d7b3c19", "event_type": event_type,
+REQUEST_ID = "4f3c2b1a9e8d7c6b5a4f3e2d1c0b9a88"
+OPPORTUNITY_EVENT_ID = "6f1c5a8e-2d3b-4c47-9a51-0f2e8d7b3c19"
+GOAL_EVENT_ID = "a2b4c6d8-1e3f-4a5b-8c7d-9e0f1a2b3c4d"  # recorded while handling the opportunity event
+
+
+def _envelope(event_type: str, aggregate_type: str, aggregate_id: str, change: str, snapshot: dict | None,
+              event_id: str = OPPORTUNITY_EVENT_ID, causation_id: str | None = None) -> dict:
+    return {"event_id": event_id, "event_type": event_type,
             "occurred_at": EXAMPLE_TIME, "workspace_id": 7, "aggregate_type": aggregate_type,
-            "aggregate_id": aggregate_id, "version": 3, "change": change, "snapshot": snapshot}
+            "aggregate_id": aggregate_id, "version": 3, "change": change, "snapshot": snapshot,
+            "request_id": REQUEST_ID, "causation_id": causation_id}
 
 
 DEAL_UUID = "0b8e4f7a-3c1d-4e59-8f2a-6d4c3b2a1908"
@@ -61,11 +68,13 @@ CATALOG: list[EventContract] = [
                       "quantity": "400.0", "unit_id": 1, "created_at": EXAMPLE_TIME, "updated_at": EXAMPLE_TIME})),
     EventContract("goals", events.GOAL_PROGRESS_CHANGED, events.GoalChanged,
                   "A sales goal's figure or progress moved.",
-                  _envelope(events.GOAL_PROGRESS_CHANGED, "goal", GOAL_UUID, "updated", GOAL_SNAPSHOT)),
+                  _envelope(events.GOAL_PROGRESS_CHANGED, "goal", GOAL_UUID, "updated", GOAL_SNAPSHOT,
+                            GOAL_EVENT_ID, causation_id=OPPORTUNITY_EVENT_ID)),
     EventContract("goals", events.GOAL_ACHIEVED, events.GoalChanged,
                   "A sales goal reached its target for the first time.",
                   _envelope(events.GOAL_ACHIEVED, "goal", GOAL_UUID, "updated",
-                            dict(GOAL_SNAPSHOT, current="1000", progress="100", achieved_at=EXAMPLE_TIME))),
+                            dict(GOAL_SNAPSHOT, current="1000", progress="100", achieved_at=EXAMPLE_TIME),
+                            GOAL_EVENT_ID, causation_id=OPPORTUNITY_EVENT_ID)),
     EventContract("directory", events.USER_CHANGED, events.UserChanged,
                   "A user was created, their permissions changed or they were deactivated.",
                   _envelope(events.USER_CHANGED, "user", USER_UUID, "updated", {

@@ -21,6 +21,13 @@ class Envelope(Schema):
     aggregate_id = fields.String(required=True)
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     change = fields.String(required=True, validate=validate.OneOf(("created", "updated", "deleted")))
+    # correlation (infra/correlation.py): optional, absent from events recorded before they existed
+    request_id = fields.String(allow_none=True, load_default=None, metadata={
+        "description": "the X-Request-Id of the HTTP request that caused this event, however many events away; "
+                       "null for changes no request caused (a resync, a command-line tool)"})
+    causation_id = fields.String(allow_none=True, load_default=None, metadata={
+        "description": "the event_id of the event whose handling recorded this one; null when a request "
+                       "(not an event) caused it"})
 
 
 class OpportunitySnapshot(Schema):

@@ -1,6 +1,5 @@
 """The gateway service: one catch-all HTTP entrypoint dispatching through our own route map, so
 unknown routes, wrong methods and every failure are answered in the family's envelope."""
-import logging
 import time
 
 from nameko.extensions import DependencyProvider
@@ -8,7 +7,8 @@ from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from werkzeug.wrappers import Response
 
-from infra import ratelimit, settings
+from infra import correlation, ratelimit, settings
+from infra.metrics_export import MetricsExporter
 from infra.rpc import Services
 from infra.auth import Caller, TokenSecret, verify_token
 from gateway import routes
@@ -16,8 +16,7 @@ from gateway.context import RequestContext
 from gateway.http import http, request_id_from
 from gateway.errors import MethodNotAllowed, RouteNotFound, as_service_error
 from gateway.families import error_response, family_for_path, json_response
-
-log = logging.getLogger("crm.gateway")
+from gateway.observe import answered
 
 
 class WorkerData(DependencyProvider):
@@ -33,6 +32,7 @@ class GatewayService:
     services = Services()  # one AMQP connection per process, transient requests (infra/rpc.py)
     worker_data = WorkerData()
     token_secret = TokenSecret()
+    metrics_exporter = MetricsExporter()
 
     url_map = routes.build_map(routes.all_routes())
 
@@ -44,10 +44,13 @@ class GatewayService:
     def _dispatch(self, request):
         started = time.monotonic()
         request_id = request_id_from(request.headers.get("X-Request-Id"))
+        correlation.bind_request(request_id)
         family = family_for_path(request.path)
         headers = {"X-Request-Id": request_id}
+        template = None  # the route's, once matched (the metrics' label)
         try:
             route, path_values = self._match(request)
+            template = route.path
             ctx = RequestContext(request, request_id, self._proxies(), self.worker_data)
             if not route.public:
                 ctx.authenticate(self._verify_user_token, self._api_key_caller)
@@ -59,8 +62,7 @@ class GatewayService:
             error = as_service_error(exc, request_id)
             response = error_response(family, error, request_id,
                                       headers=dict(headers, **getattr(error, "headers", {})))
-        log.info("request_id=%s %s %s %s %.1fms", request_id, request.method, request.path, response.status_code,
-                 (time.monotonic() - started) * 1000)
+        answered(request, template, response.status_code, time.monotonic() - started)
         return response
 
     def _match(self, request):

@@ -34,7 +34,8 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from infra import settings
+from infra import correlation, metrics, settings
+from infra.metrics_export import process_service
 from infra.errors import ServiceTimeout, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ class EventConsumer:
     def handle(self, session: Session, payload: Any) -> Any:
         """Loads, applies and commits one message; see the module docstring for what is retried."""
         event = self.load(payload)
+        correlation.bind_event(event)  # its ids in our log lines and in the events it causes
         config = settings.get()
         delay, failures = FIRST_RETRY_SECONDS, 0
         while True:
@@ -122,6 +124,7 @@ class EventConsumer:
                     raise
                 transient = is_transient(exc)
                 failures += 1
+                metrics.event_failed(process_service(), self.name, "transient" if transient else "unexpected")
                 if not transient and failures >= config.event_retry_attempts:
                     log.exception("%s %s failed %d times; dead-lettering it", self.name, event.get("event_id"),
                                   failures)
@@ -188,17 +191,33 @@ class ReliableEventHandler(EventHandler):
         _stopping.set()  # a transient retry in progress gives up and requeues, so stopping never hangs
         super().stop()
 
+    def unpack_message_headers(self, message):
+        """The worker's context data: the event's request id travels on with the RPCs its handling makes."""
+        data = super().unpack_message_headers(message)
+        payload = message.payload
+        if isinstance(payload, dict) and payload.get(correlation.REQUEST_ID_KEY):
+            data.setdefault(correlation.REQUEST_ID_KEY, payload[correlation.REQUEST_ID_KEY])
+        return data
+
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
             self.queue_consumer.ack_message(message)
+            self._count("handled", message)
         elif isinstance(exc_info[1], RetryLater):
             self.queue_consumer.requeue_message(message)
+            self._count("requeued", message)
         else:  # poison, or a failure that outlived its retries: to the dead-letter queue now
             if message.channel.connection:  # else the broker has reclaimed it already
                 try:
                     message.reject(requeue=False)
+                    self._count("dead_lettered", message)
                 except ConnectionError:  # closing meanwhile: redelivered, and judged again
                     pass
+
+    def _count(self, outcome, message):
+        payload = message.payload  # decoded once by kombu, kept
+        metrics.event_done(self.container.service_name, self.event_type, outcome,
+                           payload.get("occurred_at") if isinstance(payload, dict) else None)
 
     def _declare_queues(self, name):
         # Declared at setup so that events relayed before the first delivery are kept, and the

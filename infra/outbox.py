@@ -28,7 +28,7 @@ from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, String, Ta
                         bindparam, func, insert, select, update)
 from sqlalchemy.orm import Session, sessionmaker
 
-from infra import settings
+from infra import correlation, metrics_export, settings
 from infra.db import get_engine, now_utc
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,8 @@ def outbox_table(metadata):
 
 
 def record_event(session, table, payload):
-    """Adds the event to the session's transaction; the relay is woken when it commits."""
+    """Adds the event to the session's transaction (with its causes: infra.correlation); the relay is woken when it commits."""
+    correlation.recorded(payload)
     statement = _inserts.get(table)
     if statement is None:  # built once per table: building it and its cache key cost as much as running it
         statement = _inserts[table] = insert(table)
@@ -202,6 +203,7 @@ class OutboxRelay(DependencyProvider):
         self.confirm_window = config.outbox_confirm_window
         self.confirm_timeout = config.outbox_confirm_timeout_seconds
         self.wakeup = _wakeups.setdefault(str(self.engine.url), threading.Event())
+        metrics_export.OUTBOXES.add(service, self.engine, self.table)  # its backlog, read when scraped
 
     def start(self):
         self._running = True

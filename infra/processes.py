@@ -7,16 +7,25 @@ Each component runs as one or more identical processes (eventlet uses one core p
 `GATEWAY_PROCESSES` gateway processes share the HTTP port (SO_REUSEPORT, gateway/http.py) and
 `<SERVICE>_PROCESSES` (else `SERVICE_PROCESSES`) processes of a service consume its RPC queue and
 event queues as competing consumers. Defaults: see `DEFAULT_PROCESSES`.
+
+Every process serves its Prometheus metrics on a port of its own (METRICS_PORT, infra.metrics_export):
+process `i` of a component gets METRICS_PORT_BASE + 10 x the component's slot (`METRICS_SLOTS`) + i,
+so with the default base 9100 the gateways answer on 9100 and 9101, the directory on 9110, accounts
+9120, prospects 9130, deals 9140, goals 9150. METRICS_PORT_BASE=0 takes free ports instead (the tests
+and benchmarks, which may run beside `make run`). `System.metrics_ports` says which.
 """
 import importlib.util
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+
+from infra import settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -31,6 +40,20 @@ ENTRYPOINTS = {
 
 
 DEFAULT_PROCESSES = {"gateway": 2}  # others: 1 (see process_count)
+METRICS_SLOTS = {"gateway": 0, "directory": 1, "accounts": 2, "prospects": 3, "deals": 4, "goals": 5}
+METRICS_PORTS_PER_COMPONENT = 10
+
+
+def metrics_port(name, index, base):
+    """The metrics port of process `index` of component `name` (module docstring); base 0: a free one."""
+    if not base:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+    if index >= METRICS_PORTS_PER_COMPONENT:
+        raise ValueError("{} processes of {}: at most {} have metrics ports of their own from METRICS_PORT_BASE; "
+                         "set METRICS_PORT_BASE=0 for free ports".format(index + 1, name, METRICS_PORTS_PER_COMPONENT))
+    return base + METRICS_PORTS_PER_COMPONENT * METRICS_SLOTS[name] + index
 
 
 def process_count(name, env=None):
@@ -64,7 +87,8 @@ def available_components():
 class System:
     """The running processes of one system: `start()`, `stop(name)`, `start_component(name)`...
 
-    `instances[name]` lists every process of a component; `processes[name]` is its first one."""
+    `instances[name]` lists every process of a component; `processes[name]` is its first one;
+    `metrics_ports[name]` their metrics ports, in the same order."""
 
     def __init__(self, env=None, log_dir=None, components=None):
         self.env = dict(os.environ if env is None else env)
@@ -73,6 +97,7 @@ class System:
         self.components = components or available_components()
         self.processes = {}
         self.instances = {}
+        self.metrics_ports = {}
 
     @property
     def base_url(self):
@@ -94,29 +119,38 @@ class System:
         return [sys.executable, "-m", "nameko", "run", "--config", os.path.join(ROOT, "config.yaml"),
                 ENTRYPOINTS[name]]
 
-    def spawn(self, name, env=None):
-        """Starts one process of component `name` (its own session: a terminal's Ctrl-C reaches only
-        the launcher, which stops the processes in order)."""
+    def spawn(self, name, env=None, index=0):
+        """Starts process `index` of component `name` (its own session: a terminal's Ctrl-C reaches only
+        the launcher, which stops the processes in order), on the metrics port of that place."""
         os.makedirs(self.log_dir, exist_ok=True)
+        ports = self.metrics_ports.setdefault(name, [])
+        if index >= len(ports):
+            ports.append(metrics_port(name, index, settings.metrics_port_base(self.env)))
+        env = dict(env or self.env, METRICS_PORT=str(ports[index]))
         # every process of a component appends to the same log (O_APPEND: whole lines)
         with open(os.path.join(self.log_dir, "{}.log".format(name)), "ab") as log:
-            return subprocess.Popen(self.command(name), cwd=ROOT, env=env or self.env, stdout=log,
+            return subprocess.Popen(self.command(name), cwd=ROOT, env=env, stdout=log,
                                     stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_component(self, name, extra_env=None):
         """Starts the component's processes (process_count); returns the first."""
         env = dict(self.env, **(extra_env or {}))
-        self.instances[name] = [self.spawn(name, env) for _ in range(process_count(name, env))]
+        self.instances[name] = [self.spawn(name, env, index) for index in range(process_count(name, env))]
         self.processes[name] = self.instances[name][0]
         return self.processes[name]
 
     def respawn(self, name, index):
         """Replaces process `index` of component `name` (which has exited) with a new one."""
-        process = self.spawn(name)
+        process = self.spawn(name, index=index)
         self.instances[name][index] = process
         if index == 0:
             self.processes[name] = process
         return process
+
+    def metrics_urls(self):
+        """{name: [the /metrics URL of each process, ...]}."""
+        return {name: ["http://127.0.0.1:{}/metrics".format(port) for port in self.metrics_ports.get(name, [])]
+                for name in self.instances}
 
     def pids(self):
         """{name: [pid, ...]} of every running component."""

@@ -9,9 +9,9 @@
             return usecases.get_deal(self.context(), deal_id, args)
 
 `ServiceBase` carries the dependencies every service has (a database session per worker, the
-verified caller, request logging, calls to other services with a deadline, the heartbeat file the
-Kubernetes probes read) and the `ping` and `runtime_stats` entrypoints. A use case receives one
-`Context`.
+verified caller, request logging, calls to other services with a deadline, its metrics port, the
+heartbeat file the Kubernetes probes read) and the `ping` and `runtime_stats` entrypoints. A use case
+receives one `Context`.
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from infra.auth import Caller, Identity
 from infra.db import Database
 from infra.entrypoints import rpc
 from infra.logs import RequestLog
+from infra.metrics_export import MetricsExporter
 from infra.rpc import Services
 from infra.stats import RuntimeStats
 
@@ -102,6 +103,7 @@ class ServiceBase(RuntimeStats):
     identity = Identity()
     request_log = RequestLog()
     services = Services()
+    metrics_exporter = MetricsExporter()
     heartbeat = Heartbeat()
 
     @rpc

@@ -14,6 +14,8 @@ SERVICES = ("directory", "accounts", "prospects", "deals", "goals")
 ENVIRONMENTS = ("development", "test", "production")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIN_SECRET_BYTES = 32
+LOG_FORMATS = ("json", "console")
+DEFAULT_METRICS_PORT_BASE = 9100
 
 
 class SettingsError(RuntimeError):
@@ -32,6 +34,23 @@ def _number(kind, name: str, default):
         return kind(raw)
     except ValueError:
         raise SettingsError("{} must be a number, not {!r}".format(name, raw))
+
+
+def _choice(name: str, choices: tuple) -> str:
+    """One of `choices` (the first is the default)."""
+    value = os.environ.get(name, "").strip().lower() or choices[0]
+    if value not in choices:
+        raise SettingsError("{} must be one of {}, not {!r}".format(name, ", ".join(choices), value))
+    return value
+
+
+def metrics_port_base(env) -> int:
+    """METRICS_PORT_BASE of `env` (the launcher reads it from the environment it starts processes with)."""
+    raw = env.get("METRICS_PORT_BASE", "").strip()
+    try:
+        return int(raw) if raw else DEFAULT_METRICS_PORT_BASE
+    except ValueError:
+        raise SettingsError("METRICS_PORT_BASE must be a number, not {!r}".format(raw))
 
 
 def _flag(name: str) -> bool:
@@ -64,6 +83,10 @@ class Settings:
     rabbit_management_url: str  # empty: port 15672 of the AMQP host (infra.deadletters)
     rate_limit_per_second: int
     log_level: str
+    log_format: str  # json (default) or console (what `make run` sets): infra.logs
+    metrics_port: int  # where this process serves /metrics; 0: none (the launcher assigns one to each process)
+    metrics_address: str  # the interface the metrics port listens on
+    metrics_port_base: int  # the launcher's numbering: base + 10 x component slot + instance; 0: free ports
     run_components: tuple  # what `make run` starts; empty: every component present
 
     def database_url(self, service: str) -> str:
@@ -111,6 +134,10 @@ def read() -> Settings:
         rabbit_management_url=_text("RABBIT_MANAGEMENT_URL", ""),
         rate_limit_per_second=_number(int, "RATE_LIMIT_PER_SECOND", 10),
         log_level=_text("LOG_LEVEL", "INFO"),
+        log_format=_choice("LOG_FORMAT", LOG_FORMATS),
+        metrics_port=_number(int, "METRICS_PORT", 0),
+        metrics_address=_text("METRICS_ADDRESS", "0.0.0.0"),
+        metrics_port_base=metrics_port_base(os.environ),
         run_components=tuple(name.strip() for name in _text("RUN_COMPONENTS", "").split(",") if name.strip()),
     )
 

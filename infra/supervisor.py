@@ -129,7 +129,9 @@ def run_forever():
         handle.write(str(os.getpid()))
     log_dir = os.path.relpath(system.log_dir, ROOT)
     print(SUMMARY.format(url=system.base_url.replace("127.0.0.1", "localhost"), components="\n".join(
-        "  {:<10} pid {:<15} log {}/{}.log".format(name, ",".join(str(p.pid) for p in processes), log_dir, name)
+        "  {:<10} pid {:<15} log {}/{}.log   metrics :{}".format(
+            name, ",".join(str(p.pid) for p in processes), log_dir, name,
+            ",".join(str(port) for port in system.metrics_ports.get(name, [])))
         for name, processes in system.instances.items())), flush=True)
     try:
         supervisor.run(lambda: bool(stopping))
@@ -153,6 +155,7 @@ Then:  curl -s {url}/api/directory/users -H "Authorization: Bearer $TOKEN"
 Or the command line (cli/README.md): .venv/bin/crm signup ...  or  .venv/bin/crm demo-data
   (a new workspace full of users, accounts, deals, goals and prospects, and you logged in as its owner)
 Health: curl -s {url}/health          Stop: Ctrl-C (or `make stop` from another shell)
+Metrics: curl -s localhost:<port>/metrics (ports above; docs/operations.md names the series)
 """
 
 if __name__ == "__main__":

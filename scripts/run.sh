@@ -15,6 +15,8 @@ if [ -z "${JWT_SECRET:-}" ]; then
   JWT_SECRET=$(cat var/jwt_secret)
   export JWT_SECRET
 fi
+# readable log lines in a terminal (every other way of starting the system logs JSON: infra/logs.py)
+export LOG_FORMAT=${LOG_FORMAT:-console}
 scripts/ensure_rabbitmq.sh
 echo "==> migrating databases"
 PYTHONPATH=. .venv/bin/python -m infra.migrate all

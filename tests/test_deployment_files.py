@@ -1,6 +1,7 @@
 """docker-compose.yml and the Dockerfile, checked without a Docker engine or compose client (neither
 is on the CI machine): the compose file must parse and hold together the way `docker compose
 config` requires, and configure the system with the same variables `make run` uses."""
+import json
 import os
 import re
 
@@ -107,3 +108,87 @@ def test_dockerfile_installs_pins_and_copies_every_runtime_package():
     with open(os.path.join(ROOT, "requirements.txt")) as handle:
         pins = [line for line in handle if line.strip() and not line.startswith("#")]
     assert pins and all("==" in line for line in pins)
+
+
+# --- monitoring: Prometheus and Grafana (issue 16) -------------------------------------------------------
+def _load(*path):
+    with open(os.path.join(ROOT, *path)) as handle:
+        return json.load(handle) if path[-1].endswith(".json") else yaml.safe_load(handle)
+
+
+def _our_processes(compose):
+    """The compose services that run a process of ours (nameko run)."""
+    return {name for name, service in compose["services"].items() if service.get("command", [])[:2] == ["nameko", "run"]}
+
+
+def test_prometheus_scrapes_every_process_on_its_metrics_port(compose):
+    config = _load("deploy", "prometheus", "prometheus.yml")
+    jobs = [job["job_name"] for job in config["scrape_configs"]]
+    assert len(jobs) == len(set(jobs))
+    [crm] = [job for job in config["scrape_configs"] if job["job_name"] == "crm"]
+    [discovery] = crm["dns_sd_configs"]  # every replica of a scaled service is a target of its own
+    assert set(discovery["names"]) == _our_processes(compose) and discovery["type"] == "A"
+    with open(os.path.join(ROOT, "Dockerfile")) as handle:  # the image's default: every container serves there
+        port = re.search(r"\bMETRICS_PORT=(\d+)\b", handle.read()).group(1)
+    assert str(discovery["port"]) == port
+    for name in _our_processes(compose):  # none of them serves elsewhere
+        assert compose["services"][name]["environment"].get("METRICS_PORT", port) == port, name
+    assert {"source_labels": ["__meta_dns_name"], "target_label": "component"} in crm["relabel_configs"]
+    prometheus = compose["services"]["prometheus"]
+    assert "./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prometheus["volumes"]
+    assert "--config.file=/etc/prometheus/prometheus.yml" in prometheus["command"]
+    assert prometheus["ports"] == ["9090:9090"]
+
+
+def test_grafana_provisions_the_datasource_and_the_dashboard_it_mounts(compose):
+    grafana = compose["services"]["grafana"]
+    mounts = dict(volume.rsplit(":", 1)[0].split(":", 1) for volume in grafana["volumes"])
+    assert mounts["./deploy/grafana/provisioning"] == "/etc/grafana/provisioning"
+    [datasource] = _load("deploy", "grafana", "provisioning", "datasources", "prometheus.yml")["datasources"]
+    assert datasource["type"] == "prometheus" and datasource["url"] == "http://prometheus:9090"
+    [provider] = _load("deploy", "grafana", "provisioning", "dashboards", "crm.yml")["providers"]
+    assert mounts["./deploy/grafana/dashboards"] == provider["options"]["path"]
+    assert grafana["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"] == provider["options"]["path"] + "/crm.json"
+    dashboard = _load("deploy", "grafana", "dashboards", "crm.json")
+    assert dashboard["uid"] and dashboard["title"] and isinstance(dashboard["schemaVersion"], int)
+    panels = dashboard["panels"]
+    assert len({panel["id"] for panel in panels}) == len(panels)
+    for panel in panels:
+        box = panel["gridPos"]
+        assert box["x"] >= 0 and box["w"] > 0 and box["x"] + box["w"] <= 24 and box["h"] > 0, panel["title"]
+        if panel["type"] == "row":
+            continue
+        assert panel["type"] == "timeseries" and panel["datasource"]["uid"] == datasource["uid"], panel["title"]
+        refs = [target["refId"] for target in panel["targets"]]
+        assert refs and len(refs) == len(set(refs)), panel["title"]
+        for target in panel["targets"]:
+            assert target["datasource"]["uid"] == datasource["uid"]
+            _assert_balanced(target["expr"])
+
+
+def test_the_dashboard_shows_request_rate_p99_latency_event_lag_and_outbox_backlog_per_service():
+    queries = [target["expr"] for panel in _load("deploy", "grafana", "dashboards", "crm.json")["panels"]
+               for target in panel.get("targets", [])]
+    wanted = {
+        "request rate": r"^sum by \(service\) \(rate\(crm_rpc_duration_seconds_count\[",
+        "p99 latency": r"^histogram_quantile\(0\.99, sum by \(service, le\) \(rate\(crm_rpc_duration_seconds_bucket\[",
+        "event lag": r"^histogram_quantile\(0\.99, sum by \(service, event_type, le\) \(rate\(crm_event_lag_seconds_bucket\[",
+        "outbox backlog": r"^max by \(service\) \(crm_outbox_pending_events\)$",
+        "gateway rate by route": r"^sum by \(route, method\) \(rate\(crm_http_requests_total\[",
+        "gateway p99 by route": r"^histogram_quantile\(0\.99, sum by \(route, method, le\) \(rate\(crm_http_request_",
+    }
+    missing = [what for what, pattern in wanted.items() if not [q for q in queries if re.search(pattern, q)]]
+    assert not missing, missing
+
+
+def _assert_balanced(expr):
+    closing = {")": "(", "]": "[", "}": "{"}
+    stack, quoted = [], False
+    for char in expr:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "([{":
+            stack.append(char)
+        elif not quoted and char in closing:
+            assert stack and stack.pop() == closing[char], expr
+    assert not stack and not quoted, expr

@@ -6,7 +6,7 @@ import re
 from infra.processes import ROOT
 
 SOURCES = ("infra/settings.py", "config.yaml", "infra/processes.py", "infra/supervisor.py")
-READ = re.compile(r"""(?:(?:_text|_flag|env\.get|environ\.get)\(|_number\((?:int|float),)\s*"([A-Z][A-Z0-9_]+)"|\$\{([A-Z][A-Z0-9_]+):""")
+READ = re.compile(r"""(?:(?:_text|_flag|_choice|env\.get|environ\.get)\(|_number\((?:int|float),)\s*"([A-Z][A-Z0-9_]+)"|\$\{([A-Z][A-Z0-9_]+):""")
 
 
 def read_settings():

@@ -4,6 +4,7 @@ while the others keep serving; only SIGTERM/Ctrl-C (`make stop`) stops everythin
 The launcher runs as `make run` starts it (`python -m infra.supervisor run`), in its own vhost and
 databases (so its consumers and outbox relays never compete with the suite's system)."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import requests
 from tests.support.environment import free_port
 from infra.processes import ROOT
 from tests.support import resources
+from tests.support.scrape import parse
 
 COMPONENTS = ("directory", "goals", "gateway")
 STARTUP_SECONDS = 120
@@ -72,7 +74,8 @@ def launcher_env(test_env, tmp_path):
     resources.create_databases(urls)
     port = free_port()
     env = dict(os.environ, AMQP_URI=amqp_uri, GATEWAY_ADDRESS="127.0.0.1:{}".format(port), GATEWAY_PROCESSES="1",
-               RUN_COMPONENTS=",".join(COMPONENTS), CRM_VAR_DIR=str(tmp_path), PYTHONPATH=ROOT)
+               RUN_COMPONENTS=",".join(COMPONENTS), CRM_VAR_DIR=str(tmp_path), PYTHONPATH=ROOT,
+               METRICS_PORT_BASE="0")  # free metrics ports: another launcher may run on this machine
     env.update({"{}_DATABASE_URL".format(name.upper()): url for name, url in urls.items()})
     try:
         for name in urls:
@@ -137,6 +140,11 @@ def test_a_killed_service_comes_back_while_the_others_keep_serving(launcher_env,
                               headers={"Authorization": "Bearer " + token})
         assert goals.status_code == 200, goals.text  # the new goals process serves
         log = (tmp_path / "launcher.out").read_text()
+        metrics_port = re.search(r"^  goals +pid \S+ +log \S+ +metrics :(\d+)$", log, re.M)
+        assert metrics_port, log  # the summary names each process's metrics port...
+        scraped = requests.get("http://127.0.0.1:{}/metrics".format(metrics_port.group(1)), timeout=10)
+        _, samples = parse(scraped.text)  # ...kept by its new process, which has served one list_goals
+        assert ("crm_rpc_duration_seconds_count", {"service": "goals", "method": "list_goals"}, 1.0) in samples
         assert "goals (pid {}) exited with -9".format(killed) in log, log
         assert "restarting in 1s" in log, log
     finally:

@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from gateway.tests.logs import lines_with, read_logs
+from gateway.tests.logs import has_record, read_logs, records_with
 from tests.support import resources
 
 INTERNAL_WORDS = ("directory", "list_users", "rpc", "broker", "errno", "unknown service", "within")
@@ -35,8 +35,8 @@ def test_a_stalled_service_is_504_and_the_detail_is_only_in_the_log(api, system,
     assert response.status_code == 504
     assert response.json() == {"res": "error", "code": 17, "info": "The service did not answer in time; try again"}
     assert_says_nothing_internal(response)
-    logs = read_logs(system, ["gateway"], {"gateway": "request_id=stalled-directory-1 GET"})
-    detail = lines_with(logs["gateway"], "request_id=stalled-directory-1")
+    logs = read_logs(system, ["gateway"], {"gateway": has_record(request_id="stalled-directory-1", logger="crm.gateway")})
+    detail = [record["message"] for record in records_with(logs["gateway"], request_id="stalled-directory-1")]
     assert [line for line in detail if "directory did not answer list_users" in line], detail
 
 
@@ -51,7 +51,7 @@ def test_a_stopped_service_is_503_and_the_detail_is_only_in_the_log(api, system,
     assert response.status_code == 503
     assert response.json() == {"res": "error", "code": 16, "info": "Service unavailable; try again shortly"}
     assert_says_nothing_internal(response)
-    logs = read_logs(system, ["gateway"], {"gateway": "request_id=stopped-directory-1 GET"})
-    detail = lines_with(logs["gateway"], "request_id=stopped-directory-1")
+    logs = read_logs(system, ["gateway"], {"gateway": has_record(request_id="stopped-directory-1", logger="crm.gateway")})
+    detail = [record["message"] for record in records_with(logs["gateway"], request_id="stopped-directory-1")]
     assert [line for line in detail if "directory" in line and "UnknownService" in line], detail
     assert api.get("/api/directory/users", token=owner.token).status_code == 200

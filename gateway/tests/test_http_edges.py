@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from gateway.tests.envelopes import assert_error_response
-from gateway.tests.logs import read_logs
+from gateway.tests.logs import read_logs, records_with
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +92,11 @@ def test_chunked_json_body_is_read(api, owner):
 def test_request_id_is_logged_by_gateway_and_service(api, owner, system):
     api.get("/api/directory/users", token=owner.token, headers={"X-Request-Id": "find-me-in-the-logs-42"})
     logs = read_logs(system, ("gateway", "directory"), {"directory": "find-me-in-the-logs-42"})
-    assert "request_id=find-me-in-the-logs-42 GET /api/directory/users 200" in logs["gateway"]
-    assert "request_id=find-me-in-the-logs-42 directory.list_users ok" in logs["directory"]
+    [answered] = records_with(logs["gateway"], request_id="find-me-in-the-logs-42", logger="crm.gateway")
+    assert answered["message"] == "GET /api/directory/users 200"
+    assert answered["route"] == "/api/directory/users" and answered["duration_ms"] >= 0
+    [served] = records_with(logs["directory"], request_id="find-me-in-the-logs-42", logger="crm.requests")
+    assert served["message"] == "directory.list_users ok" and served["duration_ms"] >= 0
 
 
 def test_health_reports_each_routed_service(api, system):

@@ -11,8 +11,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from prometheus_client import REGISTRY
+
 from infra.consumers import FIRST_RETRY_SECONDS, EventConsumer, is_transient
 from infra.errors import ServiceTimeout
+from infra.metrics_export import process_service
 
 
 class Ping(Schema):
@@ -38,6 +41,8 @@ def test_a_rollback_on_a_dropped_connection_is_retried(test_env):
             raise ServiceTimeout("a call this event needed did not answer")
         return "applied"
 
+    failed = {"service": process_service(), "event_type": "ping", "kind": "transient"}
+    failed_before = REGISTRY.get_sample_value("crm_events_failed_total", failed) or 0
     started = time.monotonic()
     try:
         with Session(engine) as session:
@@ -46,6 +51,7 @@ def test_a_rollback_on_a_dropped_connection_is_retried(test_env):
         engine.dispose()
     assert len(calls) == 2 and calls[0] != calls[1]  # tried again, on a new connection
     assert time.monotonic() - started >= FIRST_RETRY_SECONDS
+    assert REGISTRY.get_sample_value("crm_events_failed_total", failed) == failed_before + 1  # the failed try counted
 
 
 class _PgError(Exception):

@@ -75,8 +75,9 @@ class Environment:
                 migrate.upgrade(name)
 
     def start_system(self, components=None, extra_env=None):
-        """Starts `components` (default: all) as `make run` does, the gateway on a free port."""
-        env = dict(os.environ, GATEWAY_ADDRESS="127.0.0.1:{}".format(free_port()))
+        """Starts `components` (default: all) as `make run` does, the gateway and each process's
+        metrics on free ports (`system.metrics_ports`)."""
+        env = dict(os.environ, GATEWAY_ADDRESS="127.0.0.1:{}".format(free_port()), METRICS_PORT_BASE="0")
         env.update(extra_env or {})
         self.system = System(env=env, log_dir=self.log_dir, components=components or available_components())
         try:
