@@ -149,14 +149,29 @@ def test_every_service_is_probed_through_its_heartbeat_and_a_ping(base):
         assert container["readinessProbe"]["timeoutSeconds"] >= timeout + PROBE_HARD_LIMIT_MARGIN
         for probe in ("startupProbe", "livenessProbe"):
             assert container[probe]["timeoutSeconds"] >= 3 + PROBE_HARD_LIMIT_MARGIN  # live's default hard limit
-        assert "ports" not in container, "services speak only AMQP (a metrics port is for later)"
+        assert container["ports"] == [{"name": "metrics", "containerPort": image_metrics_port()}]  # only AMQP else
+
+
+def image_metrics_port():
+    """The METRICS_PORT the one image sets (Dockerfile): where every process serves /metrics."""
+    with open(os.path.join(ROOT, "Dockerfile")) as handle:
+        return int(re.search(r"METRICS_PORT=(\d+)", handle.read()).group(1))
+
+
+def test_every_pod_is_scraped_on_its_metrics_port(base):
+    for name in SERVICES + ("gateway",):
+        template = deployment_of(base, name)["spec"]["template"]
+        annotations = template["metadata"]["annotations"]
+        ports = {port["name"]: port["containerPort"] for port in main_container(deployment_of(base, name))["ports"]}
+        assert annotations["prometheus.io/scrape"] == "true" and annotations["prometheus.io/path"] == "/metrics"
+        assert int(annotations["prometheus.io/port"]) == ports["metrics"] == image_metrics_port()
 
 
 def test_the_gateway_is_probed_on_a_route_that_calls_no_service(base):
     container = main_container(deployment_of(base, "gateway"))
     ports = {port["name"]: port["containerPort"] for port in container["ports"]}
     address = next(variable["value"] for variable in container["env"] if variable["name"] == "GATEWAY_ADDRESS")
-    assert ports == {"http": int(address.rsplit(":", 1)[1])}
+    assert ports == {"http": int(address.rsplit(":", 1)[1]), "metrics": image_metrics_port()}
     own_routes = {route.path for module in route_modules() if module.SERVICE is None
                   for route in module.ROUTES if route.public and "GET" in route.methods}
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
