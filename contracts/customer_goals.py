@@ -1,6 +1,7 @@
 """`goals.customer_goal_changed`: a customer goal (seed 001) was created, changed status or was
 deleted. Documented in docs/events.md; the goals service writes it to its outbox in the same
 transaction as the change."""
+
 from marshmallow import EXCLUDE, Schema, fields
 
 from contracts.events import Envelope

@@ -1,6 +1,7 @@
 """What other services read from the deals service by RPC to rebuild their projections of deals
 (docs/events.md, "Rebuilding a projection"): every opportunity with its current version and
 snapshot, page by page, deleted ones with snapshot None."""
+
 from contracts.events import OpportunitySnapshot
 
 PAGE = 500
@@ -13,10 +14,19 @@ def opportunity_pages(client, workspace_id=None, page=PAGE, timeout=PAGE_TIMEOUT
     schema = OpportunitySnapshot()
     after_id = 0
     while after_id is not None:
-        answer = client.call("deals", "list_opportunities", kwargs={"workspace_id": workspace_id,
-                                                                    "after_id": after_id, "limit": page},
-                             timeout=timeout)
-        yield [(item["aggregate_id"], item["workspace_id"], item["version"],
-                schema.load(item["snapshot"]) if item["snapshot"] is not None else None)
-               for item in answer["opportunities"]]
+        answer = client.call(
+            "deals",
+            "list_opportunities",
+            kwargs={"workspace_id": workspace_id, "after_id": after_id, "limit": page},
+            timeout=timeout,
+        )
+        yield [
+            (
+                item["aggregate_id"],
+                item["workspace_id"],
+                item["version"],
+                schema.load(item["snapshot"]) if item["snapshot"] is not None else None,
+            )
+            for item in answer["opportunities"]
+        ]
         after_id = answer["next_after_id"]

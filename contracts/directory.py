@@ -7,6 +7,7 @@ would otherwise pay one or two directory round trips per request. Membership and
 that changes is not cached. If the directory ever gets renames, it must publish them and this
 cache must follow. Entries are keyed by workspace: an id is only ever answered for the workspace
 it was asked for. `directory(method, workspace_id, **kwargs)` is the caller's RPC function."""
+
 from collections import OrderedDict
 
 MAX_ENTRIES = 50_000  # past this the least recently used go; a miss only costs an RPC

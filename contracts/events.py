@@ -1,6 +1,7 @@
 """Event payload schemas. Producers build payloads that validate against these; consumers load
 incoming events with them (a payload that does not validate is a poison message: it is refused
 and ends in the dead-letter queue). Documented for outside subscribers in docs/events.md."""
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 OPPORTUNITY_STATES = ("open_0", "open_25", "open_50", "open_75", "won", "lost")
@@ -22,12 +23,22 @@ class Envelope(Schema):
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     change = fields.String(required=True, validate=validate.OneOf(("created", "updated", "deleted")))
     # correlation (infra/correlation.py): optional, absent from events recorded before they existed
-    request_id = fields.String(allow_none=True, load_default=None, metadata={
-        "description": "the X-Request-Id of the HTTP request that caused this event, however many events away; "
-                       "null for changes no request caused (a resync, a command-line tool)"})
-    causation_id = fields.String(allow_none=True, load_default=None, metadata={
-        "description": "the event_id of the event whose handling recorded this one; null when a request "
-                       "(not an event) caused it"})
+    request_id = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "the X-Request-Id of the HTTP request that caused this event, however many events away; "
+            "null for changes no request caused (a resync, a command-line tool)"
+        },
+    )
+    causation_id = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "the event_id of the event whose handling recorded this one; null when a request "
+            "(not an event) caused it"
+        },
+    )
 
 
 class OpportunitySnapshot(Schema):

@@ -20,6 +20,7 @@ of the recent changes by RPC (`directory.access_changes(since)`). Entries apply 
 order in which events and the load arrive does not matter. Until the first load, a process applies
 what it has received (it starts its queue before loading, so nothing is missed after that).
 """
+
 from __future__ import annotations
 
 import json
@@ -186,8 +187,7 @@ class AccessWatch(SharedExtension):
 
     def _load(self) -> None:
         since = isoformat(datetime.fromtimestamp(time.time() - window_seconds(), timezone.utc))
-        changes = self.rpc.call("directory", "access_changes", kwargs={"since": since},
-                                timeout=LOAD_TIMEOUT_SECONDS)
+        changes = self.rpc.call("directory", "access_changes", kwargs={"since": since}, timeout=LOAD_TIMEOUT_SECONDS)
         LEDGER.record_all(changes)
         LEDGER.prune()
         self.loaded.set()

@@ -3,6 +3,7 @@
 A page asks for rows after that key (`WHERE (sort, id) > (:sort, :id)` on an index), so page
 1,000 costs the same as page 1. Clients must treat the string as opaque.
 """
+
 import base64
 import binascii
 import json

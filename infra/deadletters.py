@@ -18,6 +18,7 @@ Reading a message takes it from the queue unacknowledged; closing the channel pu
 not removed. The management API's address is RABBIT_MANAGEMENT_URL (default: port 15672 of the
 AMQP host), with the AMQP URI's user and password.
 """
+
 import warnings
 
 warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")  # through nameko; not used here
@@ -38,8 +39,15 @@ from infra import settings  # noqa: E402
 from infra.consumers import dead_letter_queue_name  # noqa: E402
 
 SUFFIX = dead_letter_queue_name("")
-DEATH_HEADERS = ("x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason",
-                 "x-last-death-exchange", "x-last-death-queue", "x-last-death-reason")
+DEATH_HEADERS = (
+    "x-death",
+    "x-first-death-exchange",
+    "x-first-death-queue",
+    "x-first-death-reason",
+    "x-last-death-exchange",
+    "x-last-death-queue",
+    "x-last-death-reason",
+)
 
 
 @dataclass
@@ -55,8 +63,14 @@ class DeadLetter:
 
     def describe(self):
         return "{} event {} aggregate {}: {} at {} ({} time{})".format(
-            self.event_type or "?", self.event_id or "?", self.aggregate_id or "?", self.reason, self.died_at,
-            self.deaths, "" if self.deaths == 1 else "s")
+            self.event_type or "?",
+            self.event_id or "?",
+            self.aggregate_id or "?",
+            self.reason,
+            self.died_at,
+            self.deaths,
+            "" if self.deaths == 1 else "s",
+        )
 
 
 def read(message, dead_letter_queue):
@@ -68,11 +82,15 @@ def read(message, dead_letter_queue):
         body = None
     event = body if isinstance(body, dict) else {}
     return DeadLetter(
-        queue=deaths[0].get("queue") or dead_letter_queue[:-len(SUFFIX)],
-        event_type=event.get("event_type"), event_id=event.get("event_id"), aggregate_id=event.get("aggregate_id"),
+        queue=deaths[0].get("queue") or dead_letter_queue[: -len(SUFFIX)],
+        event_type=event.get("event_type"),
+        event_id=event.get("event_id"),
+        aggregate_id=event.get("aggregate_id"),
         reason=headers.get("x-first-death-reason") or deaths[0].get("reason") or "unknown",
-        died_at=deaths[0].get("time"), deaths=sum(death.get("count", 1) for death in deaths if death),
-        message=message)
+        died_at=deaths[0].get("time"),
+        deaths=sum(death.get("count", 1) for death in deaths if death),
+        message=message,
+    )
 
 
 def as_dead_letter_queue(name):
@@ -91,8 +109,9 @@ class DeadLetters:
         """The names of the vhost's dead-letter queues, from the management API."""
         params = Connection(self.amqp_uri)
         base = self.management_url or "http://{}:15672".format(params.hostname or "localhost")
-        url = "{}/api/queues/{}?columns=name".format(base.rstrip("/"),
-                                                      urllib.parse.quote(params.virtual_host or "/", safe=""))
+        url = "{}/api/queues/{}?columns=name".format(
+            base.rstrip("/"), urllib.parse.quote(params.virtual_host or "/", safe="")
+        )
         request = urllib.request.Request(url)
         credentials = "{}:{}".format(params.userid or "guest", params.password or "guest").encode()
         request.add_header("Authorization", "Basic " + base64.b64encode(credentials).decode())
@@ -100,8 +119,10 @@ class DeadLetters:
             with urllib.request.urlopen(request, timeout=10) as response:
                 names = [queue["name"] for queue in json.load(response)]
         except (OSError, ValueError) as exc:
-            raise SystemExit("cannot find the dead-letter queues: the RabbitMQ management API at {} did not answer "
-                             "({}); name them with --queue".format(base, exc))
+            raise SystemExit(
+                "cannot find the dead-letter queues: the RabbitMQ management API at {} did not answer "
+                "({}); name them with --queue".format(base, exc)
+            )
         return sorted(name for name in names if name.endswith(SUFFIX))
 
     def count(self, queue):
@@ -163,8 +184,11 @@ def replayable(message):
     """The dead letter as it was first published: same body and properties, persistent, without
     the broker's death records."""
     properties = dict(message.properties)
-    headers = {key: value for key, value in (properties.pop("application_headers", None) or {}).items()
-               if key not in DEATH_HEADERS}
+    headers = {
+        key: value
+        for key, value in (properties.pop("application_headers", None) or {}).items()
+        if key not in DEATH_HEADERS
+    }
     properties["delivery_mode"] = 2
     return Message(message.body, application_headers=headers, **properties)
 
@@ -175,8 +199,11 @@ def list_command(dead_letters, queues, limit, say=print):
         say("no dead-letter queues")
     for name in names:
         count = dead_letters.count(name)
-        say("{}: {} message{} (replay with --queue {})".format(name, count, "" if count == 1 else "s",
-                                                               name[:-len(SUFFIX)]))
+        say(
+            "{}: {} message{} (replay with --queue {})".format(
+                name, count, "" if count == 1 else "s", name[: -len(SUFFIX)]
+            )
+        )
         for letter in dead_letters.peek(name, limit) if count else []:
             say("  " + letter.describe())
         if count > limit:

@@ -4,6 +4,7 @@ Services raise subclasses; nameko serializes them over RPC and the gateway, whic
 services' exception modules, turns them back into these types and renders them in one place.
 Every subclass is registered for deserialization automatically.
 """
+
 from nameko.exceptions import deserialize_to_instance
 
 

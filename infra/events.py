@@ -1,4 +1,5 @@
 """The envelope every published event carries (see docs/events.md)."""
+
 import uuid
 from datetime import datetime, timezone
 

@@ -9,6 +9,7 @@ nothing, so the file's age is how long the process has been stuck.
 
 This module imports neither eventlet nor nameko: the liveness probe reads the file in ~70 ms.
 """
+
 import os
 import time
 

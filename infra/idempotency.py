@@ -11,6 +11,7 @@ the first commits, gets an IntegrityError: it then answers the first's stored an
 `create(claim)` does the create and calls `claim(answer)` with its JSON-able answer before it
 commits (with no key, `claim` does nothing).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,6 +30,7 @@ HEADER = "Idempotency-Key"
 
 class KeyColumns:
     """The columns of a service's idempotency-key table (its primary key is (workspace_id, key))."""
+
     key = Column(String(MAX_KEY), primary_key=True)
     request_hash = Column(String(64), nullable=False)
     response = Column(Text, nullable=True)
@@ -39,8 +41,16 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def run_once(db: Session, model: Any, workspace_id: int, key: Optional[str], payload: Any,
-             create: Callable[[Callable[[Any], None]], Any], invalid: type, reused: type) -> tuple[Any, bool]:
+def run_once(
+    db: Session,
+    model: Any,
+    workspace_id: int,
+    key: Optional[str],
+    payload: Any,
+    create: Callable[[Callable[[Any], None]], Any],
+    invalid: type,
+    reused: type,
+) -> tuple[Any, bool]:
     """(answer, replayed): `create`'s answer, or the stored answer of the first request with `key`."""
     if key is None:
         return create(lambda answer: None), False
@@ -57,6 +67,7 @@ def run_once(db: Session, model: Any, workspace_id: int, key: Optional[str], pay
 
         def claim(answer: Any) -> None:
             row.response = json.dumps(answer)
+
         return create(claim), False
     except IntegrityError:
         db.rollback()

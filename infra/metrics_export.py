@@ -11,6 +11,7 @@ Read at scrape time, never on the request path:
   index per scrape: `OutboxRelay.setup` registers its table);
 - the process's CPU, memory and open files (prometheus_client's process collector).
 """
+
 import logging
 
 import eventlet
@@ -36,26 +37,40 @@ class PoolCollector:
     """The database pools of this process: connections in use, open and the pool's size; checkouts,
     waits over 1 ms and their total, timeouts, new connections (counters since the process started)."""
 
-    GAUGES = (("crm_db_pool_in_use", "Connections checked out of the pool", lambda stats: stats["checked_out"]),
-              ("crm_db_pool_open", "Connections open (in use or idle in the pool)",
-               lambda stats: stats["size"] + stats["overflow"]),  # QueuePool counts overflow from -size
-              ("crm_db_pool_size", "Connections the pool keeps (more may open up to its overflow)",
-               lambda stats: stats["size"]))
-    COUNTERS = (("crm_db_pool_checkouts", "Connections checked out", "checkouts", 1),
-                ("crm_db_pool_waits", "Checkouts that waited over 1 ms for a connection", "waits_over_1ms", 1),
-                ("crm_db_pool_wait_seconds", "Time checkouts spent waiting (those over 1 ms)", "wait_ms_total", 1000),
-                ("crm_db_pool_timeouts", "Checkouts that gave up waiting (pool timeout)", "timeouts", 1),
-                ("crm_db_pool_connects", "Database connections opened", "connects", 1))
+    GAUGES = (
+        ("crm_db_pool_in_use", "Connections checked out of the pool", lambda stats: stats["checked_out"]),
+        (
+            "crm_db_pool_open",
+            "Connections open (in use or idle in the pool)",
+            lambda stats: stats["size"] + stats["overflow"],  # QueuePool counts overflow from -size
+        ),
+        (
+            "crm_db_pool_size",
+            "Connections the pool keeps (more may open up to its overflow)",
+            lambda stats: stats["size"],
+        ),
+    )
+    COUNTERS = (
+        ("crm_db_pool_checkouts", "Connections checked out", "checkouts", 1),
+        ("crm_db_pool_waits", "Checkouts that waited over 1 ms for a connection", "waits_over_1ms", 1),
+        ("crm_db_pool_wait_seconds", "Time checkouts spent waiting (those over 1 ms)", "wait_ms_total", 1000),
+        ("crm_db_pool_timeouts", "Checkouts that gave up waiting (pool timeout)", "timeouts", 1),
+        ("crm_db_pool_connects", "Database connections opened", "connects", 1),
+    )
 
     def describe(self):
-        return [GaugeMetricFamily(name, text, labels=["service", "database"]) for name, text, _ in self.GAUGES] + \
-               [CounterMetricFamily(name, text, labels=["service", "database"]) for name, text, _, _ in self.COUNTERS]
+        return [GaugeMetricFamily(name, text, labels=["service", "database"]) for name, text, _ in self.GAUGES] + [
+            CounterMetricFamily(name, text, labels=["service", "database"]) for name, text, _, _ in self.COUNTERS
+        ]
 
     def collect(self):
-        gauges = [(GaugeMetricFamily(name, text, labels=["service", "database"]), value)
-                  for name, text, value in self.GAUGES]
-        counters = [(CounterMetricFamily(name, text, labels=["service", "database"]), key, scale)
-                    for name, text, key, scale in self.COUNTERS]
+        gauges = [
+            (GaugeMetricFamily(name, text, labels=["service", "database"]), value) for name, text, value in self.GAUGES
+        ]
+        counters = [
+            (CounterMetricFamily(name, text, labels=["service", "database"]), key, scale)
+            for name, text, key, scale in self.COUNTERS
+        ]
         service = process_service()
         for database, stats in db.pool_stats().items():
             for family, value in gauges:
@@ -77,10 +92,16 @@ class OutboxCollector:
         self.outboxes[service] = (engine, query)
 
     def describe(self):
-        return [GaugeMetricFamily("crm_outbox_pending_events", "Events written to the outbox and not yet relayed",
-                                  labels=["service"]),
-                GaugeMetricFamily("crm_outbox_oldest_pending_age_seconds",
-                                  "Age of the oldest event not yet relayed (0: none pending)", labels=["service"])]
+        return [
+            GaugeMetricFamily(
+                "crm_outbox_pending_events", "Events written to the outbox and not yet relayed", labels=["service"]
+            ),
+            GaugeMetricFamily(
+                "crm_outbox_oldest_pending_age_seconds",
+                "Age of the oldest event not yet relayed (0: none pending)",
+                labels=["service"],
+            ),
+        ]
 
     def collect(self):
         pending, oldest = self.describe()

@@ -7,6 +7,7 @@ runs so a service never starts on a schema older than its code, deploy/k8s/READM
 Each service keeps its revisions in services/<name>/migrations/versions and a two-line env.py that
 calls `run_migrations(<its metadata>)`. The database URL comes from infra.settings.
 """
+
 import argparse
 import os
 import sys
@@ -48,8 +49,7 @@ def run_migrations(metadata):
         return
     engine = _engine(url)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=metadata,
-                          render_as_batch=url.startswith("sqlite"))
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=url.startswith("sqlite"))
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
@@ -67,8 +67,11 @@ def migrated_services(target="all"):
     services = settings.SERVICES if target == "all" else (target,)
     if target != "all" and target not in settings.SERVICES:
         raise SystemExit("unknown service {!r}: one of all, {}".format(target, ", ".join(settings.SERVICES)))
-    return [service for service in services
-            if os.path.isdir(os.path.join(ROOT, "services", service, "migrations", "versions"))]
+    return [
+        service
+        for service in services
+        if os.path.isdir(os.path.join(ROOT, "services", service, "migrations", "versions"))
+    ]
 
 
 def state(service):
@@ -76,7 +79,7 @@ def state(service):
     script = ScriptDirectory.from_config(alembic_config(service))
     heads = set(script.get_heads())
     url = settings.get().database_url(service)
-    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):  # connecting would create it
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///") :]):  # connecting would create it
         return False, "{}: not migrated (no database file yet)".format(service)
     try:
         engine = _engine(url)
@@ -93,7 +96,9 @@ def state(service):
         return False, "{}: not migrated (head {})".format(service, ", ".join(sorted(heads)))
     unknown = sorted(revision for revision in current if not _known(script, revision))
     if unknown:
-        return False, "{}: at {}, unknown to this code (migrated by a newer release?)".format(service, ", ".join(unknown))
+        return False, "{}: at {}, unknown to this code (migrated by a newer release?)".format(
+            service, ", ".join(unknown)
+        )
     return False, "{}: at {}, head {}".format(service, ", ".join(sorted(current)), ", ".join(sorted(heads)))
 
 
@@ -127,6 +132,7 @@ def check(target="all", wait_seconds=0.0, out=sys.stdout):
 def make_revision(service, message):
     """Autogenerates a revision from the models against a scratch SQLite database at head."""
     import tempfile
+
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["{}_DATABASE_URL".format(service.upper())] = "sqlite:///{}/scratch.db".format(scratch)
         cfg = alembic_config(service)
@@ -143,8 +149,9 @@ def main(argv):
     if len(argv) > 1 and argv[1] == "check":
         parser = argparse.ArgumentParser(prog="python -m infra.migrate check")
         parser.add_argument("target", nargs="?", default="all", help="all (default) or one service")
-        parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                            help="poll until at head or SECONDS have passed")
+        parser.add_argument(
+            "--wait", type=float, default=0.0, metavar="SECONDS", help="poll until at head or SECONDS have passed"
+        )
         options = parser.parse_args(argv[2:])
         sys.exit(0 if check(options.target, options.wait) else 1)
     target = argv[1] if len(argv) > 1 else "all"

@@ -16,6 +16,7 @@ starts whatever it is doing (the kernel then closes its sockets), the RPC connec
 way out, and its reply queue is exclusive and auto-deleted with the connection. `live` imports
 neither eventlet nor nameko, so it is cheap enough to run every few seconds.
 """
+
 import argparse
 import math
 import signal
@@ -32,7 +33,9 @@ def live(service, max_age):
     if state is None:
         return False, "{}: no heartbeat yet ({})".format(service, heartbeat.path(service))
     if age > max_age:
-        return False, "{}: last heartbeat {:.1f} s ago (over {:g} s): the event loop is stuck".format(service, age, max_age)
+        return False, "{}: last heartbeat {:.1f} s ago (over {:g} s): the event loop is stuck".format(
+            service, age, max_age
+        )
     return True, "{}: alive, last heartbeat {:.1f} s ago".format(service, age)
 
 
@@ -49,6 +52,7 @@ def ready(service, max_age, timeout):
 def ping(service, timeout):
     """The service's `ping` through the broker, connection and call within `timeout` seconds."""
     import eventlet  # only here: `live` stays light
+
     eventlet.monkey_patch()
     from infra.errors import ServiceTimeout
     from infra.rpc import RpcClient
@@ -71,8 +75,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m infra.probe", description=__doc__.split("\n\n")[0])
     parser.add_argument("kind", choices=("live", "ready"))
     parser.add_argument("service", choices=settings.SERVICES)
-    parser.add_argument("--max-age", type=float, default=None, metavar="SECONDS",
-                        help="oldest acceptable heartbeat (live: 30, ready: 10)")
+    parser.add_argument(
+        "--max-age",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="oldest acceptable heartbeat (live: 30, ready: 10)",
+    )
     parser.add_argument("--timeout", type=float, default=3.0, metavar="SECONDS", help="ready: the ping's deadline")
     options = parser.parse_args(argv)
     signal.alarm(int(math.ceil(options.timeout)) + HARD_LIMIT_MARGIN_SECONDS)  # default action: the process ends

@@ -14,6 +14,7 @@ so with the default base 9100 the gateways answer on 9100 and 9101, the director
 9120, prospects 9130, deals 9140, goals 9150. METRICS_PORT_BASE=0 takes free ports instead (the tests
 and benchmarks, which may run beside `make run`). `System.metrics_ports` says which.
 """
+
 import importlib.util
 import json
 import os
@@ -51,8 +52,10 @@ def metrics_port(name, index, base):
             sock.bind(("127.0.0.1", 0))
             return sock.getsockname()[1]
     if index >= METRICS_PORTS_PER_COMPONENT:
-        raise ValueError("{} processes of {}: at most {} have metrics ports of their own from METRICS_PORT_BASE; "
-                         "set METRICS_PORT_BASE=0 for free ports".format(index + 1, name, METRICS_PORTS_PER_COMPONENT))
+        raise ValueError(
+            "{} processes of {}: at most {} have metrics ports of their own from METRICS_PORT_BASE; "
+            "set METRICS_PORT_BASE=0 for free ports".format(index + 1, name, METRICS_PORTS_PER_COMPONENT)
+        )
     return base + METRICS_PORTS_PER_COMPONENT * METRICS_SLOTS[name] + index
 
 
@@ -67,8 +70,11 @@ def process_count(name, env=None):
     try:
         return max(1, int(value)) if value else DEFAULT_PROCESSES.get(name, 1)
     except ValueError:
-        raise ValueError("{} must be a whole number, not {!r}".format(
-            "GATEWAY_PROCESSES" if name == "gateway" else "{}_PROCESSES".format(name.upper()), value))
+        raise ValueError(
+            "{} must be a whole number, not {!r}".format(
+                "GATEWAY_PROCESSES" if name == "gateway" else "{}_PROCESSES".format(name.upper()), value
+            )
+        )
 
 
 def available_components():
@@ -116,8 +122,7 @@ class System:
 
     def command(self, name):
         """The command line of one process of component `name`."""
-        return [sys.executable, "-m", "nameko", "run", "--config", os.path.join(ROOT, "config.yaml"),
-                ENTRYPOINTS[name]]
+        return [sys.executable, "-m", "nameko", "run", "--config", os.path.join(ROOT, "config.yaml"), ENTRYPOINTS[name]]
 
     def spawn(self, name, env=None, index=0):
         """Starts process `index` of component `name` (its own session: a terminal's Ctrl-C reaches only
@@ -129,8 +134,9 @@ class System:
         env = dict(env or self.env, METRICS_PORT=str(ports[index]))
         # every process of a component appends to the same log (O_APPEND: whole lines)
         with open(os.path.join(self.log_dir, "{}.log".format(name)), "ab") as log:
-            return subprocess.Popen(self.command(name), cwd=ROOT, env=env, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            return subprocess.Popen(
+                self.command(name), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
     def start_component(self, name, extra_env=None):
         """Starts the component's processes (process_count); returns the first."""
@@ -149,8 +155,10 @@ class System:
 
     def metrics_urls(self):
         """{name: [the /metrics URL of each process, ...]}."""
-        return {name: ["http://127.0.0.1:{}/metrics".format(port) for port in self.metrics_ports.get(name, [])]
-                for name in self.instances}
+        return {
+            name: ["http://127.0.0.1:{}/metrics".format(port) for port in self.metrics_ports.get(name, [])]
+            for name in self.instances
+        }
 
     def pids(self):
         """{name: [pid, ...]} of every running component."""
@@ -206,8 +214,9 @@ class System:
         while time.monotonic() < deadline:
             for name, process in ((n, p) for n, ps in self.instances.items() for p in ps):
                 if process.poll() is not None:
-                    raise RuntimeError("{} exited with {}; see {}/{}.log".format(name, process.returncode,
-                                                                                  self.log_dir, name))
+                    raise RuntimeError(
+                        "{} exited with {}; see {}/{}.log".format(name, process.returncode, self.log_dir, name)
+                    )
             state = self.health()
             if state and all(state["services"].get(name) == "ok" for name in wanted):
                 return state

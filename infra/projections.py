@@ -11,6 +11,7 @@ already serialized) an insert-if-missing and a read.
 The statements are text built once: SQLAlchemy 2.0 does not cache the dialects' INSERT constructs
 and would compile them again for every event.
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
@@ -27,8 +28,9 @@ class ProjectionRows:
         names, values = ", ".join(columns), ", ".join(":" + name for name in columns)
         binds = [bindparam(name, type_=table.c[name].type) for name in columns]
         insert = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) ".format(table.name, names, values, key)
-        self._postgres = text(insert + "DO UPDATE SET {0} = excluded.{0} RETURNING {1}".format(
-            key, ", ".join(returning))).bindparams(*binds)
+        self._postgres = text(
+            insert + "DO UPDATE SET {0} = excluded.{0} RETURNING {1}".format(key, ", ".join(returning))
+        ).bindparams(*binds)
         self._sqlite_insert = text(insert + "DO NOTHING").bindparams(*binds)
         self._sqlite_read = select(*[table.c[name] for name in returning]).where(table.c[key] == bindparam(key))
 

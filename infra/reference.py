@@ -5,6 +5,7 @@ convert only within one dimension. Currencies are ISO 4217 with their ISO numeri
 Countries have integer ids with 1 = Argentina, as the accounts document expects.
 Ids are stable: new entries get new ids, existing ids never change meaning.
 """
+
 from decimal import Decimal
 
 REFERENCE_VERSION = 1

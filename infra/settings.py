@@ -4,6 +4,7 @@
 configuration table lists each of them. Code reads `settings.get().<name>`; nothing else reads the
 environment for a setting. `reload()` reads the environment again (tests that change it).
 """
+
 from __future__ import annotations
 
 import os

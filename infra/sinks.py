@@ -7,6 +7,7 @@ that binds later would get it late. A service whose events must always flow decl
 of `<service>.events`, keeping the newest `length` events (older ones dropped), declared when the
 container is set up, before the relay publishes. Subscribers bind their own queues (docs/events.md).
 """
+
 from kombu import Connection, Exchange, Queue
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
@@ -24,8 +25,13 @@ class EventsSink(DependencyProvider):
 
     def setup(self):
         exchange = Exchange("{}.events".format(self.service), type="topic", durable=True)
-        queue = Queue(sink_queue_name(self.service), exchange=exchange, routing_key="#", durable=True,
-                      queue_arguments={"x-max-length": self.length, "x-overflow": "drop-head"})
+        queue = Queue(
+            sink_queue_name(self.service),
+            exchange=exchange,
+            routing_key="#",
+            durable=True,
+            queue_arguments={"x-max-length": self.length, "x-overflow": "drop-head"},
+        )
         with Connection(self.container.config[AMQP_URI_CONFIG_KEY], connect_timeout=10) as connection:
             channel = connection.channel()
             exchange(channel).declare()

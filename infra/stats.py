@@ -4,6 +4,7 @@
 
 A service class inherits the entrypoint: `class DealsService(RuntimeStats):`.
 """
+
 import os
 import time
 
@@ -13,8 +14,12 @@ from infra.entrypoints import rpc
 
 def process_stats():
     times = os.times()
-    return {"pid": os.getpid(), "cpu_seconds": round(times.user + times.system, 3),
-            "monotonic": time.monotonic(), "pools": db.pool_stats()}
+    return {
+        "pid": os.getpid(),
+        "cpu_seconds": round(times.user + times.system, 3),
+        "monotonic": time.monotonic(),
+        "pools": db.pool_stats(),
+    }
 
 
 class RuntimeStats:

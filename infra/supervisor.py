@@ -7,6 +7,7 @@ out-of-memory kill) is logged and started again after a delay that doubles with 
 STABLE_SECONDS; the other processes keep serving meanwhile. Only SIGINT (Ctrl-C) or SIGTERM
 (`make stop`) stops everything: the gateway first, then every service at once.
 """
+
 import logging
 import os
 import signal
@@ -34,6 +35,7 @@ def restart_delay(exits_in_a_row, first=FIRST_RESTART_SECONDS, maximum=RESTART_M
 @dataclass
 class Slot:
     """One supervised process place: component `name`, process `index` of it."""
+
     started_at: float
     exits_in_a_row: int = 0
     restart_at: Optional[float] = None
@@ -43,8 +45,14 @@ class Supervisor:
     """Keeps every process of `system` running (module docstring). `check()` does one round and is
     what a test drives; `run(stopping)` repeats it until `stopping()` is true."""
 
-    def __init__(self, system, first_delay=FIRST_RESTART_SECONDS, max_delay=RESTART_MAX_SECONDS,
-                 stable_seconds=STABLE_SECONDS, clock=time.monotonic):
+    def __init__(
+        self,
+        system,
+        first_delay=FIRST_RESTART_SECONDS,
+        max_delay=RESTART_MAX_SECONDS,
+        stable_seconds=STABLE_SECONDS,
+        clock=time.monotonic,
+    ):
         self.system = system
         self.first_delay, self.max_delay, self.stable_seconds = first_delay, max_delay, stable_seconds
         self.clock = clock
@@ -82,9 +90,17 @@ class Supervisor:
         slot.exits_in_a_row += 1
         delay = restart_delay(slot.exits_in_a_row, self.first_delay, self.max_delay)
         slot.restart_at = now + delay
-        log.warning("%s (pid %s) exited with %s after %.0fs; restarting in %.0fs (exit %d in a row; see %s/%s.log)",
-                    name, process.pid, process.returncode, ran, delay, slot.exits_in_a_row,
-                    os.path.relpath(self.system.log_dir, ROOT), name)
+        log.warning(
+            "%s (pid %s) exited with %s after %.0fs; restarting in %.0fs (exit %d in a row; see %s/%s.log)",
+            name,
+            process.pid,
+            process.returncode,
+            ran,
+            delay,
+            slot.exits_in_a_row,
+            os.path.relpath(self.system.log_dir, ROOT),
+            name,
+        )
 
     def _restart(self, name, index, slot, now):
         try:
@@ -103,8 +119,9 @@ def selected_components(wanted=None):
     wanted = settings.get().run_components if wanted is None else wanted
     unknown = sorted(set(wanted) - set(ENTRYPOINTS))
     if unknown:
-        raise SystemExit("RUN_COMPONENTS names unknown components: {} (known: {})".format(
-            ", ".join(unknown), ", ".join(ENTRYPOINTS)))
+        raise SystemExit(
+            "RUN_COMPONENTS names unknown components: {} (known: {})".format(", ".join(unknown), ", ".join(ENTRYPOINTS))
+        )
     return [name for name in available_components() if not wanted or name in wanted]
 
 
@@ -128,11 +145,22 @@ def run_forever():
     with open(pid_file, "w") as handle:
         handle.write(str(os.getpid()))
     log_dir = os.path.relpath(system.log_dir, ROOT)
-    print(SUMMARY.format(url=system.base_url.replace("127.0.0.1", "localhost"), components="\n".join(
-        "  {:<10} pid {:<15} log {}/{}.log   metrics :{}".format(
-            name, ",".join(str(p.pid) for p in processes), log_dir, name,
-            ",".join(str(port) for port in system.metrics_ports.get(name, [])))
-        for name, processes in system.instances.items())), flush=True)
+    print(
+        SUMMARY.format(
+            url=system.base_url.replace("127.0.0.1", "localhost"),
+            components="\n".join(
+                "  {:<10} pid {:<15} log {}/{}.log   metrics :{}".format(
+                    name,
+                    ",".join(str(p.pid) for p in processes),
+                    log_dir,
+                    name,
+                    ",".join(str(port) for port in system.metrics_ports.get(name, [])),
+                )
+                for name, processes in system.instances.items()
+            ),
+        ),
+        flush=True,
+    )
     try:
         supervisor.run(lambda: bool(stopping))
     finally:

@@ -11,6 +11,7 @@ keys to count and how long to block them.
 Keys live under `crm:throttle:<namespace>:`, so deployments (and test runs) sharing a Redis never
 see each other's counts.
 """
+
 from __future__ import annotations
 
 import threading
@@ -92,8 +93,11 @@ class FailureThrottle:
 
     def __init__(self, namespace: str, forget_after: float, redis_url: str | None = None) -> None:
         url = settings.get().rate_limit_redis_url if redis_url is None else redis_url
-        self.state = RedisOrLocal(RedisFailures(url, namespace, forget_after) if url else None,
-                                  LocalFailures(forget_after), "throttle " + namespace)
+        self.state = RedisOrLocal(
+            RedisFailures(url, namespace, forget_after) if url else None,
+            LocalFailures(forget_after),
+            "throttle " + namespace,
+        )
 
     def add_failure(self, key: str) -> int:
         return self.state.call("add_failure", key)

@@ -5,6 +5,7 @@ one is a 400 naming the field, never a database overflow. Use `Int64` (any integ
 (1 .. 2^63-1) instead of `fields.Integer`; `infra/tests/test_integer_ranges.py` walks every schema
 and fails on an integer field without such a range.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,7 +14,7 @@ from marshmallow import ValidationError, fields, validate
 
 from infra.errors import ValidationFailed
 
-INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 class Int64(fields.Integer):

@@ -1,5 +1,6 @@
 """What the relay tests share: a relay on a fresh SQLite outbox, pending rows, their marks, and
 draining a bound queue."""
+
 import json
 
 from sqlalchemy import MetaData, create_engine, insert, select
@@ -26,9 +27,14 @@ def add_rows(engine, table, event_types):
     with engine.begin() as connection:
         for number, event_type in enumerate(event_types, 1):
             payload = envelope(event_type, 1, "opportunity", "a-{}".format(number), 1, "created", None)
-            connection.execute(insert(table).values(event_id=payload["event_id"], event_type=event_type,
-                                                    payload=json.dumps(payload),
-                                                    created_at=utcnow().replace(tzinfo=None)))
+            connection.execute(
+                insert(table).values(
+                    event_id=payload["event_id"],
+                    event_type=event_type,
+                    payload=json.dumps(payload),
+                    created_at=utcnow().replace(tzinfo=None),
+                )
+            )
 
 
 def marks(engine, table):

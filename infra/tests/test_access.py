@@ -1,4 +1,5 @@
 """AccessLedger: what a process applies to every caller it verifies (no broker, no database)."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -13,8 +14,9 @@ WINDOW = 3600.0
 
 
 def caller(issued_at, permissions=("319",), user_uuid="u-1"):
-    return Caller(user_id=1, user_uuid=user_uuid, workspace_id=1, workspace_uuid="w", permissions=permissions,
-                  issued_at=issued_at)
+    return Caller(
+        user_id=1, user_uuid=user_uuid, workspace_id=1, workspace_uuid="w", permissions=permissions, issued_at=issued_at
+    )
 
 
 def snapshot(changed_at, active=True, permissions=(), user_uuid="u-1"):
@@ -60,8 +62,10 @@ def test_changes_apply_by_version_whatever_order_they_arrive_in(ledger):
     assert not ledger.record(3, snapshot(NOW - 5, active=False), now=NOW)  # duplicate
     with pytest.raises(Unauthenticated):
         ledger.current(caller(NOW - 100))
-    changes = [{"version": 2, "snapshot": snapshot(NOW - 8)},
-               {"version": 4, "snapshot": snapshot(NOW - 1, permissions=["crm-partners"])}]
+    changes = [
+        {"version": 2, "snapshot": snapshot(NOW - 8)},
+        {"version": 4, "snapshot": snapshot(NOW - 1, permissions=["crm-partners"])},
+    ]
     assert ledger.record_all(changes, now=NOW) == 1
     assert ledger.current(caller(NOW - 100)).permissions == ("crm-partners",)
 

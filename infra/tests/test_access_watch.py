@@ -1,5 +1,6 @@
 """AccessWatch against the real broker and directory: a process learns of access changes it missed
 (made while it was not listening) from the load it does on start and after every reconnect."""
+
 import time
 import urllib.parse
 import uuid
@@ -29,15 +30,24 @@ def deactivate_silently(test_env, user_id):
     """A deactivation only the directory's database knows of: no event is published for it."""
     engine = create_engine(test_env.database_urls["directory"])
     with engine.begin() as connection:
-        connection.execute(text("UPDATE users SET active = false, access_changed_at = :now, version = version + 1 "
-                                "WHERE id = :id"), {"now": now_utc(), "id": user_id})
+        connection.execute(
+            text("UPDATE users SET active = false, access_changed_at = :now, version = version + 1 WHERE id = :id"),
+            {"now": now_utc(), "id": user_id},
+        )
     engine.dispose()
 
 
 def refused(user):
     try:
-        LEDGER.current(Caller(user_id=user["id"], user_uuid=user["uuid"], workspace_id=1, workspace_uuid="w",
-                              issued_at=time.time() - 60))
+        LEDGER.current(
+            Caller(
+                user_id=user["id"],
+                user_uuid=user["uuid"],
+                workspace_id=1,
+                workspace_uuid="w",
+                issued_at=time.time() - 60,
+            )
+        )
     except Unauthenticated:
         return True
     return False
@@ -53,6 +63,7 @@ def watched(container_factory, service_config, system):
         container = container_factory(Watched, service_config)
         container.start()
         return watch_of(container)
+
     return start
 
 
@@ -73,8 +84,13 @@ def test_a_change_missed_while_disconnected_is_loaded_after_reconnecting(api, te
     time.sleep(0.5)
     assert not refused(user)  # no event: nothing to learn it from until the next load
     port = watch.link.connection.sock.getsockname()[1]
-    connection = wait_for(lambda: [c for c in resources.management("GET", "/connections")
-                                   if c.get("vhost") == test_env.vhost and c.get("peer_port") == port])[0]
+    connection = wait_for(
+        lambda: [
+            c
+            for c in resources.management("GET", "/connections")
+            if c.get("vhost") == test_env.vhost and c.get("peer_port") == port
+        ]
+    )[0]
     resources.management("DELETE", "/connections/{}".format(urllib.parse.quote(connection["name"], safe="")))
     wait_for(lambda: refused(user), timeout=10)
     assert watch.link.connection is not None and watch.link.connection.sock.getsockname()[1] != port

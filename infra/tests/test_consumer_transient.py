@@ -2,16 +2,16 @@
 as long as it lasts: PostgreSQL's conditions by SQLSTATE, and, on real PostgreSQL, a connection the
 server drops between a failure and its rollback (the rollback fails too; it used to escape `handle`
 and dead-letter the message)."""
+
 import time
 
 import psycopg2
 import pytest
 from marshmallow import Schema, fields
+from prometheus_client import REGISTRY
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
-
-from prometheus_client import REGISTRY
 
 from infra.consumers import FIRST_RETRY_SECONDS, EventConsumer, is_transient
 from infra.errors import ServiceTimeout
@@ -20,6 +20,7 @@ from infra.metrics_export import process_service
 
 class Ping(Schema):
     """An event with no snapshot (the envelope check wants `change: deleted` then)."""
+
     event_id = fields.String(required=True)
     change = fields.String(required=True)
 
@@ -46,7 +47,10 @@ def test_a_rollback_on_a_dropped_connection_is_retried(test_env):
     started = time.monotonic()
     try:
         with Session(engine) as session:
-            assert EventConsumer(Ping(), apply, "ping").handle(session, {"event_id": "1", "change": "deleted"}) == "applied"
+            assert (
+                EventConsumer(Ping(), apply, "ping").handle(session, {"event_id": "1", "change": "deleted"})
+                == "applied"
+            )
     finally:
         engine.dispose()
     assert len(calls) == 2 and calls[0] != calls[1]  # tried again, on a new connection
@@ -60,21 +64,24 @@ class _PgError(Exception):
         self.pgcode = pgcode
 
 
-@pytest.mark.parametrize("pgcode, transient", [
-    ("57014", True),   # statement timeout or cancel (a lock held longer than DB_STATEMENT_TIMEOUT_MS)
-    ("55P03", True),   # lock_timeout
-    ("40P01", True),   # deadlock
-    ("57P01", True),   # the server is shutting down
-    ("08006", True),   # connection failure
-    ("53100", True),   # disk full
-    ("53200", True),   # out of memory
-    ("53300", True),   # too many connections
-    ("58030", True),   # I/O error
-    ("25P03", True),   # idle-in-transaction session timeout
-    ("23505", False),  # unique violation: the code's or the message's, not the infrastructure's
-    ("22003", False),  # numeric value out of range
-    ("42P01", False),  # undefined table
-])
+@pytest.mark.parametrize(
+    "pgcode, transient",
+    [
+        ("57014", True),  # statement timeout or cancel (a lock held longer than DB_STATEMENT_TIMEOUT_MS)
+        ("55P03", True),  # lock_timeout
+        ("40P01", True),  # deadlock
+        ("57P01", True),  # the server is shutting down
+        ("08006", True),  # connection failure
+        ("53100", True),  # disk full
+        ("53200", True),  # out of memory
+        ("53300", True),  # too many connections
+        ("58030", True),  # I/O error
+        ("25P03", True),  # idle-in-transaction session timeout
+        ("23505", False),  # unique violation: the code's or the message's, not the infrastructure's
+        ("22003", False),  # numeric value out of range
+        ("42P01", False),  # undefined table
+    ],
+)
 def test_our_infrastructures_postgresql_failures_are_transient(pgcode, transient):
     assert is_transient(OperationalError("SELECT 1", {}, _PgError(pgcode))) is transient
     assert is_transient(DBAPIError("SELECT 1", {}, _PgError(pgcode))) is transient

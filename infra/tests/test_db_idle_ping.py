@@ -1,5 +1,6 @@
 """Connections are pinged on checkout only after sitting idle (DB_PING_IDLE_SECONDS): a dead idle
 connection is replaced without the caller noticing, a recently used one is not pinged."""
+
 import time
 
 import psycopg2

@@ -1,5 +1,6 @@
 """The Database provider against the real PostgreSQL: a session per worker, closed on teardown,
 and a driver that yields to the eventlet hub so slow queries do not serialize the service."""
+
 import time
 
 from nameko.rpc import rpc

@@ -1,6 +1,7 @@
 """`make replay-dead-letters` on the real broker: a consumer that refuses a field it does not know
 yet dead-letters the events carrying it; `list` shows them, the consumer is fixed, `replay` puts
 the chosen ones back and the fixed consumer applies them, while the others stay dead-lettered."""
+
 import os
 import subprocess
 import sys
@@ -50,8 +51,10 @@ def apply(session, event):
     APPLIED.append(str(event["event_id"]))
 
 
-CONSUMERS = {False: EventConsumer(ProbeChangedV1(), apply, EVENT_TYPE),
-             True: EventConsumer(ProbeChangedV2(), apply, EVENT_TYPE)}
+CONSUMERS = {
+    False: EventConsumer(ProbeChangedV1(), apply, EVENT_TYPE),
+    True: EventConsumer(ProbeChangedV2(), apply, EVENT_TYPE),
+}
 SESSION = Session(create_engine("sqlite://"))
 
 
@@ -65,13 +68,26 @@ class DeadLetterProbe:
 
 def probe_event(**snapshot):
     aggregate = str(uuid.uuid4())
-    return envelope(EVENT_TYPE, 1, "probe", aggregate, 1, "created",
-                    dict({"uuid": aggregate, "workspace_id": 1, "name": "probe"}, **snapshot))
+    return envelope(
+        EVENT_TYPE,
+        1,
+        "probe",
+        aggregate,
+        1,
+        "created",
+        dict({"uuid": aggregate, "workspace_id": 1, "name": "probe"}, **snapshot),
+    )
 
 
 def cli(*args):
-    done = subprocess.run([sys.executable, "-m", "infra.deadletters"] + list(args), cwd=ROOT, env=dict(os.environ),
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "infra.deadletters"] + list(args),
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return done.returncode, done.stdout + done.stderr
 
 
@@ -82,8 +98,9 @@ def publisher(test_env):
     publisher.close()
 
 
-def test_a_poison_event_is_listed_then_replayed_once_the_consumer_is_fixed(container_factory, service_config,
-                                                                           publisher, test_env):
+def test_a_poison_event_is_listed_then_replayed_once_the_consumer_is_fixed(
+    container_factory, service_config, publisher, test_env
+):
     STATE["fixed"] = False
     APPLIED.clear()
     container_factory(DeadLetterProbe, service_config).start()
@@ -98,8 +115,10 @@ def test_a_poison_event_is_listed_then_replayed_once_the_consumer_is_fixed(conta
     assert code == 0, listing
     assert "{}: 2 messages (replay with --queue {})".format(DEAD_LETTER_QUEUE, QUEUE) in listing, listing
     for event in (first, second):
-        assert "{} event {} aggregate {}: rejected at".format(EVENT_TYPE, event["event_id"], event["aggregate_id"]) \
-            in listing, listing
+        assert (
+            "{} event {} aggregate {}: rejected at".format(EVENT_TYPE, event["event_id"], event["aggregate_id"])
+            in listing
+        ), listing
 
     STATE["fixed"] = True  # the release that knows `colour`
     code, output = cli("replay", "--queue", QUEUE, "--event-id", first["event_id"])
@@ -108,16 +127,23 @@ def test_a_poison_event_is_listed_then_replayed_once_the_consumer_is_fixed(conta
     wait_for(lambda: list(APPLIED), lambda applied: first["event_id"] in applied)
     assert [letter.event_id for letter in dead_letters.peek(QUEUE)] == [second["event_id"]]  # not chosen: stays
 
-    done = subprocess.run(["make", "-s", "replay-dead-letters", "ARGS=replay --queue {} --all".format(QUEUE)],
-                          cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["make", "-s", "replay-dead-letters", "ARGS=replay --queue {} --all".format(QUEUE)],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     wait_for(lambda: list(APPLIED), lambda applied: second["event_id"] in applied)
     assert dead_letters.count(DEAD_LETTER_QUEUE) == 0
     assert sorted(APPLIED) == sorted([good["event_id"], first["event_id"], second["event_id"]])
 
 
-def test_replaying_an_unknown_event_id_changes_nothing_and_says_so(container_factory, service_config, publisher,
-                                                                   test_env):
+def test_replaying_an_unknown_event_id_changes_nothing_and_says_so(
+    container_factory, service_config, publisher, test_env
+):
     STATE["fixed"] = False
     container_factory(DeadLetterProbe, service_config).start()
     poison = probe_event(colour="green")

@@ -1,6 +1,7 @@
 """The one log configuration (infra.logs), as a process started with config.yaml's LOGGING gets it:
 JSON lines by default, readable ones with LOG_FORMAT=console (what `make run` sets); our loggers
 and the standard library's alike, with the correlation ids bound for the worker."""
+
 import json
 import os
 import subprocess
@@ -32,8 +33,9 @@ def run(log_format):
     env = dict(os.environ, PYTHONPATH=ROOT, PYTHONWARNINGS="ignore")
     if log_format:
         env["LOG_FORMAT"] = log_format
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
     return [line for line in done.stderr.splitlines() if line.strip()]
 
 

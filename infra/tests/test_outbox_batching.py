@@ -2,6 +2,7 @@
 published back to back and its confirms awaited together; only the rows the broker acked are marked
 sent (in one statement); a nack, a lost connection or confirms that do not come in time leave exactly
 the unconfirmed rows pending and keep the marks of the confirmed ones."""
+
 import contextlib
 import uuid
 
@@ -20,16 +21,24 @@ from infra.tests.outbox_support import add_rows, drain, marks, sqlite_relay
 def setup(tmp_path, test_env):
     """(relay, table, engine, channel): a relay on a fresh SQLite outbox and a unique exchange; the
     test binds its own queues on `channel` (deleted afterwards)."""
-    relay, table, engine = sqlite_relay(tmp_path / "outbox.db", test_env.amqp_uri,
-                                        get_event_exchange("outbox-batching-{}".format(uuid.uuid4().hex[:8]), {}))
+    relay, table, engine = sqlite_relay(
+        tmp_path / "outbox.db",
+        test_env.amqp_uri,
+        get_event_exchange("outbox-batching-{}".format(uuid.uuid4().hex[:8]), {}),
+    )
     with Connection(test_env.amqp_uri) as connection:
         channel = connection.channel()
         relay.exchange(channel).declare()
         declared = []
 
         def bind(routing_key, **arguments):
-            queue = Queue("{}.{}".format(relay.exchange.name, routing_key), exchange=relay.exchange,
-                          routing_key=routing_key, durable=False, queue_arguments=arguments or None)(channel)
+            queue = Queue(
+                "{}.{}".format(relay.exchange.name, routing_key),
+                exchange=relay.exchange,
+                routing_key=routing_key,
+                durable=False,
+                queue_arguments=arguments or None,
+            )(channel)
             queue.declare()
             declared.append(queue)
             return queue
@@ -84,8 +93,11 @@ def test_a_smaller_window_waits_per_window_and_still_marks_once(setup, monkeypat
     add_rows(engine, table, ["routed"] * 20)
     waits = []
     wait = ConfirmingChannel.wait_for_confirms
-    monkeypatch.setattr(ConfirmingChannel, "wait_for_confirms",
-                        lambda confirming, timeout: waits.append(confirming.next_tag - 1) or wait(confirming, timeout))
+    monkeypatch.setattr(
+        ConfirmingChannel,
+        "wait_for_confirms",
+        lambda confirming, timeout: waits.append(confirming.next_tag - 1) or wait(confirming, timeout),
+    )
     with counted_statements(engine, "SET sent_at") as updates:
         relay.relay_batch()
     assert waits == [8, 16, 20]  # publishes on the channel when each window's wait began

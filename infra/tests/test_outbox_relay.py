@@ -2,6 +2,7 @@
 when a later publish of the batch fails; a row nobody can receive yet neither blocks the rows after
 it nor is lost: it waits for the retry pass. Each test runs with confirms awaited one publish at a
 time (window 1) and pipelined over the whole batch (the default window)."""
+
 import pytest
 from kombu import Connection, Queue
 from nameko.standalone.events import get_event_exchange
@@ -12,8 +13,9 @@ from infra.tests.outbox_support import add_rows, drain, marks, sqlite_relay
 
 @pytest.fixture(params=[1, OutboxRelay.confirm_window], ids=["window-1", "pipelined"])
 def relay(tmp_path, test_env, request):
-    relay, table, engine = sqlite_relay(tmp_path / "outbox.db", test_env.amqp_uri,
-                                        get_event_exchange("deals-tests-relay", {}))
+    relay, table, engine = sqlite_relay(
+        tmp_path / "outbox.db", test_env.amqp_uri, get_event_exchange("deals-tests-relay", {})
+    )
     relay.confirm_window = request.param
     with Connection(test_env.amqp_uri) as connection:
         queue = Queue("deals-tests-relay.routed", exchange=relay.exchange, routing_key="routed", auto_delete=True)

@@ -1,5 +1,6 @@
 """The rate limiter's quota, on real Redis and in-process: how many requests are left in the window
 and when it frees a slot (the X-RateLimit-* headers), and whose budget a request takes."""
+
 import hashlib
 import uuid
 
@@ -18,7 +19,8 @@ def caller():
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
 def test_each_accepted_request_is_told_its_remaining_quota_and_the_refused_one_when_to_retry(backend):
     limiter = RateLimiter(limit=3, redis_url=BACKENDS[backend])
-    assert limiter.counter.shared is None or limiter.counter.shared.client.ping()  # the backend named is the one counting
+    # the backend named is the one counting
+    assert limiter.counter.shared is None or limiter.counter.shared.client.ping()
     who = caller()
     quotas = [limiter.check(who) for _ in range(3)]
     assert [quota.remaining for quota in quotas] == [2, 1, 0]
@@ -29,8 +31,12 @@ def test_each_accepted_request_is_told_its_remaining_quota_and_the_refused_one_w
     assert [quota.headers()["X-RateLimit-Remaining"] for quota in quotas] == ["2", "1", "0"]
     with pytest.raises(TooManyRequests) as refusal:
         limiter.check(who)
-    assert refusal.value.headers == {"Retry-After": "1", "X-RateLimit-Limit": "3", "X-RateLimit-Remaining": "0",
-                                     "X-RateLimit-Reset": "1"}
+    assert refusal.value.headers == {
+        "Retry-After": "1",
+        "X-RateLimit-Limit": "3",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": "1",
+    }
     assert limiter.check(caller()).remaining == 2  # another caller's budget is its own
 
 

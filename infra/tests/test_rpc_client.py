@@ -1,6 +1,7 @@
 """The gateway's lean RPC client (infra.rpc.RpcClient) against real nameko services: answers,
 errors, context headers, the deadline, an unknown service, a lost connection, and many calls in
 flight on one connection."""
+
 import socket
 import time
 
@@ -126,8 +127,7 @@ def test_a_stopped_client_refuses_calls(service_config):
 def test_transient_replies_reach_nameko_proxies_and_the_client(client, container_factory, service_config):
     from nameko.standalone.rpc import ServiceRpcProxy
 
-    from infra.entrypoints import ReplyingConsumer, TransientResponder
-    from infra.entrypoints import TransientReplyPublisher
+    from infra.entrypoints import ReplyingConsumer, TransientReplyPublisher, TransientResponder
 
     assert TransientResponder.publisher_cls is TransientReplyPublisher
     container = container_factory(Echo, service_config)
@@ -140,7 +140,8 @@ def test_transient_replies_reach_nameko_proxies_and_the_client(client, container
         assert proxy.echo("a", suffix="b") == "ab"
     pool = eventlet.GreenPool(20)
     assert list(pool.imap(lambda i: client.call("rpc_client_probe", "echo", [str(i)]), range(100))) == [
-        str(i) for i in range(100)]
+        str(i) for i in range(100)
+    ]
 
 
 def test_a_callers_shorter_deadline_is_its_own(client, echo_service):

@@ -1,4 +1,5 @@
 """Calls between services (ServiceBase.context().call) get a deadline instead of waiting forever."""
+
 import time
 
 import eventlet

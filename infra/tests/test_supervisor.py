@@ -1,5 +1,6 @@
 """The launcher's Supervisor, driven round by round with a clock of the test's own, on real
 processes: one that exits at once (a crash loop) and one that keeps running."""
+
 import sys
 
 from infra.processes import System

@@ -1,4 +1,5 @@
 """Token verification refuses everything that is not a valid HS256 token we signed."""
+
 import base64
 import json
 import time
@@ -7,7 +8,7 @@ import jwt
 import pytest
 
 from infra import settings
-from infra.auth import Caller, issue_token, verify_token, INTERNAL_TOKEN_AUDIENCE
+from infra.auth import INTERNAL_TOKEN_AUDIENCE, Caller, issue_token, verify_token
 from infra.errors import Unauthenticated
 
 SECRET = "unit-test-secret-unit-test-secret"
@@ -23,22 +24,63 @@ def test_a_token_we_issued_verifies_to_its_caller():
     assert verify_token(token, secret=SECRET) == CALLER
 
 
-@pytest.mark.parametrize("make_token", [
-    pytest.param(lambda: issue_token(CALLER, 60, secret="another-secret-of-enough-length")[0], id="forged-signature"),
-    pytest.param(lambda: issue_token(CALLER, -10, secret=SECRET)[0], id="expired"),
-    pytest.param(lambda: b64({"alg": "none", "typ": "JWT"}) + "." + b64(dict(CALLER.as_claims(), sub="7", iat=int(time.time()),
-                 exp=int(time.time()) + 60, jti="x", aud="crm-api")) + ".", id="alg-none"),
-    pytest.param(lambda: jwt.encode(dict(CALLER.as_claims(), sub="7", iat=int(time.time()), exp=int(time.time()) + 60,
-                 jti="x", aud="crm-api"), SECRET, algorithm="HS512"), id="other-algorithm"),
-    pytest.param(lambda: _tampered(), id="tampered-payload"),
-    pytest.param(lambda: issue_token(CALLER, 60, secret=SECRET, audience=INTERNAL_TOKEN_AUDIENCE)[0], id="wrong-audience"),
-    pytest.param(lambda: jwt.encode({"sub": "7", "iat": int(time.time()), "exp": int(time.time()) + 60, "jti": "x",
-                 "aud": "crm-api"}, SECRET, algorithm="HS256"), id="no-identity-claims"),
-    pytest.param(lambda: jwt.encode(dict(CALLER.as_claims(), sub="7", exp=int(time.time()) + 60, aud="crm-api"), SECRET,
-                 algorithm="HS256"), id="missing-iat-and-jti"),
-    pytest.param(lambda: "not.a.token", id="garbage"),
-    pytest.param(lambda: "", id="empty"),
-])
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        pytest.param(
+            lambda: issue_token(CALLER, 60, secret="another-secret-of-enough-length")[0], id="forged-signature"
+        ),
+        pytest.param(lambda: issue_token(CALLER, -10, secret=SECRET)[0], id="expired"),
+        pytest.param(
+            lambda: (
+                b64({"alg": "none", "typ": "JWT"})
+                + "."
+                + b64(
+                    dict(
+                        CALLER.as_claims(),
+                        sub="7",
+                        iat=int(time.time()),
+                        exp=int(time.time()) + 60,
+                        jti="x",
+                        aud="crm-api",
+                    )
+                )
+                + "."
+            ),
+            id="alg-none",
+        ),
+        pytest.param(
+            lambda: jwt.encode(
+                dict(
+                    CALLER.as_claims(), sub="7", iat=int(time.time()), exp=int(time.time()) + 60, jti="x", aud="crm-api"
+                ),
+                SECRET,
+                algorithm="HS512",
+            ),
+            id="other-algorithm",
+        ),
+        pytest.param(lambda: _tampered(), id="tampered-payload"),
+        pytest.param(
+            lambda: issue_token(CALLER, 60, secret=SECRET, audience=INTERNAL_TOKEN_AUDIENCE)[0], id="wrong-audience"
+        ),
+        pytest.param(
+            lambda: jwt.encode(
+                {"sub": "7", "iat": int(time.time()), "exp": int(time.time()) + 60, "jti": "x", "aud": "crm-api"},
+                SECRET,
+                algorithm="HS256",
+            ),
+            id="no-identity-claims",
+        ),
+        pytest.param(
+            lambda: jwt.encode(
+                dict(CALLER.as_claims(), sub="7", exp=int(time.time()) + 60, aud="crm-api"), SECRET, algorithm="HS256"
+            ),
+            id="missing-iat-and-jti",
+        ),
+        pytest.param(lambda: "not.a.token", id="garbage"),
+        pytest.param(lambda: "", id="empty"),
+    ],
+)
 def test_bad_tokens_are_unauthenticated(make_token):
     with pytest.raises(Unauthenticated):
         verify_token(make_token(), secret=SECRET)
@@ -81,6 +123,7 @@ def test_a_verified_token_is_remembered_only_until_it_expires(monkeypatch):
 
 def test_the_internal_token_is_reused_for_half_its_life(monkeypatch):
     from infra.auth import internal_token
+
     monkeypatch.setenv("JWT_SECRET", SECRET)
     monkeypatch.setenv("INTERNAL_TOKEN_TTL_SECONDS", "100")
     settings.reload()

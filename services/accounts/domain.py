@@ -1,5 +1,6 @@
 """Accounts rules with no I/O: tax id format, who may (in)activate, what a deal counts for and how a
 deal's change moves the counters."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,13 @@ from datetime import datetime, timezone
 from typing import Hashable, Iterable, Mapping, Optional, Protocol, Tuple, TypeVar
 
 from contracts.events import OPEN_STATES
-from services.accounts.exceptions import (AccountAlreadyActive, AccountAlreadyInactive, HasOpenOpportunities,
-                                          InvalidTaxId, NotAccountOwner)
+from services.accounts.exceptions import (
+    AccountAlreadyActive,
+    AccountAlreadyInactive,
+    HasOpenOpportunities,
+    InvalidTaxId,
+    NotAccountOwner,
+)
 
 BUCKETS = ("open", "won", "lost")
 TYPES = ("sale", "purchase", "exchange")
@@ -30,6 +36,7 @@ K = TypeVar("K", bound=Hashable)
 
 class AccountState(Protocol):
     """What the (in)activation rules read of an account."""
+
     owner_id: int
     inactivation_date: Optional[datetime]
     open_total: int
@@ -61,8 +68,13 @@ def canonical_uuid(value: str) -> str | None:
 def is_list_key(values: list) -> bool:
     """A list page's key as a cursor carries it: [name, id], the id within BIGINT (a cursor is opaque,
     but a client may forge one)."""
-    return (len(values) == 2 and isinstance(values[0], str) and isinstance(values[1], int)
-            and not isinstance(values[1], bool) and -(2 ** 63) <= values[1] < 2 ** 63)
+    return (
+        len(values) == 2
+        and isinstance(values[0], str)
+        and isinstance(values[1], int)
+        and not isinstance(values[1], bool)
+        and -(2**63) <= values[1] < 2**63
+    )
 
 
 def naive_utc(moment: datetime | None) -> datetime | None:
@@ -106,8 +118,9 @@ def bucket_of(state: str) -> str:
     raise ValueError("unknown opportunity state {!r}".format(state))
 
 
-def contribution(account_uuid: str | None, state: str | None, type_: str | None,
-                 deleted: bool = False) -> Contribution | None:
+def contribution(
+    account_uuid: str | None, state: str | None, type_: str | None, deleted: bool = False
+) -> Contribution | None:
     """The counter a projected deal adds 1 to: (account_uuid, bucket, type), or None."""
     if deleted or not account_uuid or state is None or type_ not in TYPES:
         return None
@@ -133,8 +146,9 @@ def deltas_per_account(deltas: Mapping[Contribution, int]) -> dict[str, dict[str
         columns = per_account.setdefault(account_uuid, {})
         for name in (counter_column(bucket, type_), "{}_total".format(bucket)):
             columns[name] = columns.get(name, 0) + delta
-    return {account: {name: delta for name, delta in columns.items() if delta}
-            for account, columns in per_account.items()}
+    return {
+        account: {name: delta for name, delta in columns.items() if delta} for account, columns in per_account.items()
+    }
 
 
 def counts_by_key(rows: Iterable[Tuple[K, str | None, str | None, int]]) -> dict[K, dict[Tuple[str, str], int]]:
@@ -152,7 +166,9 @@ def counts_by_key(rows: Iterable[Tuple[K, str | None, str | None, int]]) -> dict
 
 def counter_values(counts: Counts) -> dict[str, int]:
     """The twelve counter columns of an account holding `counts`: nine per (bucket, type), three totals."""
-    values = {counter_column(bucket, type_): int(counts.get((bucket, type_), 0)) for bucket in BUCKETS for type_ in TYPES}
+    values = {
+        counter_column(bucket, type_): int(counts.get((bucket, type_), 0)) for bucket in BUCKETS for type_ in TYPES
+    }
     for bucket in BUCKETS:
         values["{}_total".format(bucket)] = sum(values[counter_column(bucket, type_)] for type_ in TYPES)
     return values
@@ -160,5 +176,9 @@ def counter_values(counts: Counts) -> dict[str, int]:
 
 def opportunity_counts(counters: Counts) -> dict[str, dict[str, int]]:
     """{openDeals: {purchase, sale, exchange}, ...} from {(bucket, type): count}."""
-    return {BUCKET_NAMES[bucket]: {type_: int(counters.get((bucket, type_), 0)) for type_ in ("purchase", "sale", "exchange")}
-            for bucket in BUCKETS}
+    return {
+        BUCKET_NAMES[bucket]: {
+            type_: int(counters.get((bucket, type_), 0)) for type_ in ("purchase", "sale", "exchange")
+        }
+        for bucket in BUCKETS
+    }

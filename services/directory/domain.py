@@ -1,4 +1,5 @@
 """Directory rules with no I/O: credentials, API key material, permissions, who may do what."""
+
 from __future__ import annotations
 
 import hashlib
@@ -82,7 +83,7 @@ def parse_utc(moment: Any) -> datetime | None:
     return parsed.astimezone(timezone.utc).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
-MAX_ID = 2 ** 63 - 1  # BIGINT: no stored id is larger, and binding a larger one overflows (SQLite)
+MAX_ID = 2**63 - 1  # BIGINT: no stored id is larger, and binding a larger one overflows (SQLite)
 
 
 def as_id(value: Any) -> int:

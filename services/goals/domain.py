@@ -7,6 +7,7 @@ opportunities' contributions, so an event can move it by a delta (old contributi
 and a from-scratch recomputation gives exactly the same number: every contribution is quantized
 to `SCALE` before it is summed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,8 +24,21 @@ GOAL_SUBTYPES = ("volume", "billing")
 STATE_WEIGHTS = {"open_0": 0, "open_25": 25, "open_50": 50, "open_75": 75, "won": 100, "lost": 0}
 PROGRESS_CAP = HUNDRED  # progress is capped at 100 %; `current` keeps the real figure
 # the snapshot fields the opportunity projection keeps as they come
-PROJECTED = ("workspace_id", "user_id", "name", "campaign_uuid", "type", "input_uuid", "crop_id", "variety_id",
-             "current_state", "quantity", "unit_id", "value", "value_count")
+PROJECTED = (
+    "workspace_id",
+    "user_id",
+    "name",
+    "campaign_uuid",
+    "type",
+    "input_uuid",
+    "crop_id",
+    "variety_id",
+    "current_state",
+    "quantity",
+    "unit_id",
+    "value",
+    "value_count",
+)
 DECIMALS = ("quantity", "value", "value_count")
 
 Opportunity = Mapping[str, Any]
@@ -40,12 +54,13 @@ class GoalSpec:
     input_uuid: Optional[str] = None
     crop_id: Optional[int] = None
     variety_id: Optional[int] = None
-    assigned: bool = False          # False: the whole workspace counts
+    assigned: bool = False  # False: the whole workspace counts
     members: frozenset = field(default_factory=frozenset)  # user ids counted when assigned
 
 
 class GoalFields(Protocol):
     """What a stored goal (a row) offers to become a GoalSpec."""
+
     workspace_id: int
     campaign_uuid: str
     goal_type: str
@@ -58,10 +73,18 @@ class GoalFields(Protocol):
 
 
 def goal_spec(goal: GoalFields, members: Iterable[int] = ()) -> GoalSpec:
-    return GoalSpec(workspace_id=goal.workspace_id, campaign_uuid=goal.campaign_uuid, goal_type=goal.goal_type,
-                    goal_subtype=goal.goal_subtype, id_unit=goal.id_unit, input_uuid=goal.input_uuid,
-                    crop_id=goal.crop_id, variety_id=goal.variety_id, assigned=goal.assigned,
-                    members=frozenset(members))
+    return GoalSpec(
+        workspace_id=goal.workspace_id,
+        campaign_uuid=goal.campaign_uuid,
+        goal_type=goal.goal_type,
+        goal_subtype=goal.goal_subtype,
+        id_unit=goal.id_unit,
+        input_uuid=goal.input_uuid,
+        crop_id=goal.crop_id,
+        variety_id=goal.variety_id,
+        assigned=goal.assigned,
+        members=frozenset(members),
+    )
 
 
 def counted(state: Optional[str], amount: Optional[Decimal]) -> Decimal:
@@ -82,6 +105,7 @@ def forecast(state: Optional[str], amount: Optional[Decimal]) -> Decimal:
 class Contribution:
     """What one opportunity brings to one goal. `amount` is in the goal's unit or currency, or None
     when the opportunity's unit/currency cannot be counted (then it is an "other units" one)."""
+
     opportunity_uuid: str
     user_id: Optional[int]
     state: str
@@ -112,11 +136,15 @@ def currency_id_of(code: Optional[str], currency_id: Optional[int] = None) -> Op
 def projected_fields(workspace_id: int, snapshot: Optional[Mapping[str, Any]]) -> dict:
     """The opportunity projection's columns for a contract-loaded snapshot (None: a tombstone)."""
     if snapshot is None:
-        return dict({name: None for name in PROJECTED}, workspace_id=workspace_id, deleted=True, deal_id=None,
-                    currency_id=None)
+        return dict(
+            {name: None for name in PROJECTED}, workspace_id=workspace_id, deleted=True, deal_id=None, currency_id=None
+        )
     values = {name: snapshot.get(name) for name in PROJECTED}
-    values.update(deleted=False, deal_id=snapshot.get("id"),
-                  currency_id=currency_id_of(snapshot.get("currency"), snapshot.get("currency_id")))
+    values.update(
+        deleted=False,
+        deal_id=snapshot.get("id"),
+        currency_id=currency_id_of(snapshot.get("currency"), snapshot.get("currency_id")),
+    )
     for name in DECIMALS:
         value = values[name]
         if value is not None:
@@ -141,8 +169,12 @@ def goal_type_to_match(opp: Opportunity) -> Optional[str]:
     """The type of the goals an opportunity can count for now, or None when it counts for none
     (deleted, lost, outside a campaign, or of a type no goal has)."""
     goal_type = opp.get("type")
-    if opp.get("deleted") or goal_type not in GOAL_TYPES or not opp.get("campaign_uuid") \
-            or opp.get("current_state") == "lost":
+    if (
+        opp.get("deleted")
+        or goal_type not in GOAL_TYPES
+        or not opp.get("campaign_uuid")
+        or opp.get("current_state") == "lost"
+    ):
         return None
     return goal_type
 
@@ -217,6 +249,7 @@ def achieved(current: Any, target: Any) -> bool:
 class Move:
     """A goal's figures after a change, and the events it owes: `progress_changed` (its figure or
     its progress moved) and `achieved` (it reached its target for the first time)."""
+
     current: Decimal
     forecast: Decimal
     progress: Decimal
@@ -225,14 +258,26 @@ class Move:
     achieved: bool
 
 
-def move(amount: Decimal, current: Decimal, forecast_: Decimal, progress_: Decimal, achieved_before: bool,
-         delta_current: Decimal, delta_forecast: Decimal) -> Move:
+def move(
+    amount: Decimal,
+    current: Decimal,
+    forecast_: Decimal,
+    progress_: Decimal,
+    achieved_before: bool,
+    delta_current: Decimal,
+    delta_forecast: Decimal,
+) -> Move:
     """The goal's figures moved by the deltas (a change of forecast alone owes no event)."""
     new_current = current + delta_current
     new_progress = progress(new_current, amount)
-    return Move(current=new_current, forecast=forecast_ + delta_forecast, progress=new_progress,
-                progress_int=int(new_progress), progress_changed=bool(delta_current) or new_progress != progress_,
-                achieved=not achieved_before and achieved(new_current, amount))
+    return Move(
+        current=new_current,
+        forecast=forecast_ + delta_forecast,
+        progress=new_progress,
+        progress_int=int(new_progress),
+        progress_changed=bool(delta_current) or new_progress != progress_,
+        achieved=not achieved_before and achieved(new_current, amount),
+    )
 
 
 def number(value: Any) -> Optional[float | int]:

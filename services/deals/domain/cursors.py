@@ -1,4 +1,5 @@
 """Keyset cursors of the index: [order column, direction, last sort value, last id], opaque to clients."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,5 +1,6 @@
 """A deal's own rules: the columns an input changes, the state and finished_at, and which of its
 references to other services' records must be checked."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,17 +10,32 @@ from contracts.events import OPEN_STATES
 from services.deals.domain.values import search_key
 from services.deals.exceptions import InvalidDeal
 
-MAX_ID = 2 ** 31 - 1  # integer columns
+MAX_ID = 2**31 - 1  # integer columns
 FINISHED_STATES = ("won", "lost")
-SCALAR_FIELDS = ("user_id", "company_id", "name", "description", "value", "value_type", "value_count", "currency",
-                 "target_date", "type", "crop_id", "variety_id", "quantity", "unit_id")
+SCALAR_FIELDS = (
+    "user_id",
+    "company_id",
+    "name",
+    "description",
+    "value",
+    "value_type",
+    "value_count",
+    "currency",
+    "target_date",
+    "type",
+    "crop_id",
+    "variety_id",
+    "quantity",
+    "unit_id",
+)
 UUID_FIELDS = ("account_uuid", "campaign_uuid", "input_uuid")
 # what a deal points at in other services, checked in the caller's workspace when it is set
 REFERENCE_FIELDS = ("user_id", "account_uuid", "campaign_uuid")
 
 
-def finished_at_after(old_state: str | None, old_finished_at: datetime | None, new_state: str,
-                      now: datetime) -> datetime | None:
+def finished_at_after(
+    old_state: str | None, old_finished_at: datetime | None, new_state: str, now: datetime
+) -> datetime | None:
     """finished_at is set when the state becomes won or lost and cleared when the deal reopens."""
     if new_state in OPEN_STATES:
         return None

@@ -1,5 +1,6 @@
 """The index query language (order, paging, filter[...], tags, custom_fields[...], observers,
 includes and methods), read from the query string into a DealQuery."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,11 +30,26 @@ ORDERS = {
 
 # filter[field] -> how its value is read; every document field except the write-only ones
 FILTERABLE = {
-    "id": "int", "user_id": "int", "company_id": "int", "name": "str", "description": "str",
-    "value": "decimal", "value_type": "str", "value_count": "decimal", "currency": "currency",
-    "target_date": "date", "current_state": "str", "type": "str", "account_uuid": "str",
-    "campaign_uuid": "str", "input_uuid": "str", "crop_id": "int", "variety_id": "int",
-    "quantity": "decimal", "unit_id": "int", "uuid": "str",
+    "id": "int",
+    "user_id": "int",
+    "company_id": "int",
+    "name": "str",
+    "description": "str",
+    "value": "decimal",
+    "value_type": "str",
+    "value_count": "decimal",
+    "currency": "currency",
+    "target_date": "date",
+    "current_state": "str",
+    "type": "str",
+    "account_uuid": "str",
+    "campaign_uuid": "str",
+    "input_uuid": "str",
+    "crop_id": "int",
+    "variety_id": "int",
+    "quantity": "decimal",
+    "unit_id": "int",
+    "uuid": "str",
 }
 CHOICES = {"value_type": VALUE_TYPES, "current_state": OPPORTUNITY_STATES, "type": OPPORTUNITY_TYPES}
 
@@ -63,10 +79,10 @@ def parse_query(args: Mapping[str, Any], caller_user_id: int) -> DealQuery:
     for key, raw in args.items():
         value = raw if isinstance(raw, str) else str(raw)
         if key.startswith("filter[") and key.endswith("]"):
-            name = key[len("filter["):-1]
+            name = key[len("filter[") : -1]
             query.filters[name] = _filter_value(name, value)
         elif key.startswith("custom_fields[") and key.endswith("]"):
-            custom[key[len("custom_fields["):-1]] = value
+            custom[key[len("custom_fields[") : -1]] = value
     query.custom_fields = _custom_field_conditions(custom)
     if args.get("tag_id") not in (None, ""):
         query.tag_id = _int(args["tag_id"], "tag_id")

@@ -1,4 +1,5 @@
 """The document's forms of values: dates, decimals as shown, id lists, and name search keys."""
+
 from __future__ import annotations
 
 import re
@@ -49,7 +50,7 @@ def json_number(number: Decimal | int | str | None) -> int | float:
     return float(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def parse_id_list(value: Any, maximum: int = 2 ** 63 - 1) -> list[int]:
+def parse_id_list(value: Any, maximum: int = 2**63 - 1) -> list[int]:
     """`person_ids_set`: "1, 2" or [1, 2] -> sorted unique ints; ValueError if not ids."""
     if value is None or value == "":
         return []

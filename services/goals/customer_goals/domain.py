@@ -1,5 +1,6 @@
 """Pure rules of the customer goals: external ids, custom fields, descriptions, statuses and types,
 template due dates, lookup configurations. No I/O, no nameko, no SQLAlchemy."""
+
 from __future__ import annotations
 
 import math
@@ -12,8 +13,12 @@ from typing import Any, Iterable, Sequence
 
 import nh3
 
-from services.goals.customer_goals.exceptions import (CtaRecordEmpty, InvalidCustomerGoalRequest, InvalidLookupConfig,
-                                                      SpRecordEmpty)
+from services.goals.customer_goals.exceptions import (
+    CtaRecordEmpty,
+    InvalidCustomerGoalRequest,
+    InvalidLookupConfig,
+    SpRecordEmpty,
+)
 
 GOAL, TEMPLATE = "GOAL", "TEMPLATE"
 GOAL_TYPE, GOAL_STATUS = "GOAL_TYPE", "GOAL_STATUS"
@@ -36,13 +41,18 @@ MAX_CUSTOM_NUMBER = Decimal(10) ** 18
 
 # The statuses and the type every workspace starts with (name, system name, open status)
 DEFAULT_GOAL_TYPES = (("Default", "DEFAULT_GOAL_TYPE", False),)
-DEFAULT_GOAL_STATUSES = (("New", "NEW", True), ("On Track", "ON_TRACK", True), ("At Risk", "AT_RISK", True),
-                         ("Achieved", "ACHIEVED", False), ("Not Achieved", "NOT_ACHIEVED", False))
+DEFAULT_GOAL_STATUSES = (
+    ("New", "NEW", True),
+    ("On Track", "ON_TRACK", True),
+    ("At Risk", "AT_RISK", True),
+    ("Achieved", "ACHIEVED", False),
+    ("Not Achieved", "NOT_ACHIEVED", False),
+)
 
 
 def new_gsid(kind: str) -> str:
     """A new external id of `kind` (goal, picklist, metric, goal_metric, actual)."""
-    number, digits = secrets.randbelow(36 ** 32), []
+    number, digits = secrets.randbelow(36**32), []
     for _ in range(32):
         number, digit = divmod(number, 36)
         digits.append(_BASE36[digit])
@@ -61,6 +71,7 @@ def is_custom_field(name: str) -> bool:
 @dataclass(frozen=True)
 class CustomValue:
     """A custom field's value as stored: kind `s` (text), `n` (number) or `b` (boolean as 1/0)."""
+
     kind: str
     text: str | None = None
     number: Decimal | None = None
@@ -125,6 +136,7 @@ NO_MATCH_OPTIONS = ("ERROR", "MARKNULL")
 class LookupSpec:
     """`target` (CompanyId, OpportunityId or a *__gc field) is filled with the `Gsid` of the
     `object_name` record whose `match_on` (Name or Gsid) equals the record's `source` field."""
+
     target: str
     source: str
     object_name: str
@@ -138,8 +150,9 @@ def parse_lookups(raw: Any) -> dict[str, LookupSpec]:
     if raw is None:
         return {}
     if not isinstance(raw, dict) or len(raw) > MAX_LOOKUPS:
-        raise InvalidLookupConfig("lookups must be an object of at most {} lookup configurations".format(
-            MAX_LOOKUPS), "lookups")
+        raise InvalidLookupConfig(
+            "lookups must be an object of at most {} lookup configurations".format(MAX_LOOKUPS), "lookups"
+        )
     specs = {}
     for target, config in raw.items():
         specs[target] = _lookup_spec(target, config)
@@ -160,25 +173,37 @@ def _lookup_spec(target: str, config: Any) -> LookupSpec:
     fields = config.get("fields")
     if not isinstance(fields, dict) or len(fields) != 1:
         raise InvalidLookupConfig("{}.fields must map one record field to Name or Gsid".format(where), where)
-    (source, match_on), = fields.items()
+    ((source, match_on),) = fields.items()
     object_name = str(config.get("objectName"))  # any JSON value: a list must not reach the dict lookups
     problems = (
         (match_on not in MATCH_ON, "fields: match on Name or Gsid, not {!r}".format(match_on)),
         (not isinstance(source, str) or not source or source.endswith("__gc"), "fields: a record field name"),
         (config.get("lookupField", "Gsid") != "Gsid", "lookupField must be Gsid"),
         (object_name not in LOOKUP_OBJECTS, "objectName must be company or opportunity"),
-        (target in LOOKUP_OBJECTS.values() and LOOKUP_OBJECTS.get(object_name) not in (None, target),
-         "objectName {} cannot fill {}".format(object_name, target)),
-        (config.get("multiMatchOption", "FIRSTMATCH") not in MULTI_MATCH_OPTIONS,
-         "multiMatchOption must be one of {}".format(", ".join(MULTI_MATCH_OPTIONS))),
-        (config.get("onNoMatch", "ERROR") not in NO_MATCH_OPTIONS,
-         "onNoMatch must be one of {}".format(", ".join(NO_MATCH_OPTIONS))),
+        (
+            target in LOOKUP_OBJECTS.values() and LOOKUP_OBJECTS.get(object_name) not in (None, target),
+            "objectName {} cannot fill {}".format(object_name, target),
+        ),
+        (
+            config.get("multiMatchOption", "FIRSTMATCH") not in MULTI_MATCH_OPTIONS,
+            "multiMatchOption must be one of {}".format(", ".join(MULTI_MATCH_OPTIONS)),
+        ),
+        (
+            config.get("onNoMatch", "ERROR") not in NO_MATCH_OPTIONS,
+            "onNoMatch must be one of {}".format(", ".join(NO_MATCH_OPTIONS)),
+        ),
     )
     for failed, message in problems:
         if failed:
             raise InvalidLookupConfig("{}: {}".format(where, message), where)
-    return LookupSpec(target, source, object_name, match_on, config.get("multiMatchOption", "FIRSTMATCH"),
-                      config.get("onNoMatch", "ERROR"))
+    return LookupSpec(
+        target,
+        source,
+        object_name,
+        match_on,
+        config.get("multiMatchOption", "FIRSTMATCH"),
+        config.get("onNoMatch", "ERROR"),
+    )
 
 
 def pick_match(spec: LookupSpec, value: Any, matches: Sequence[Any]) -> Any:
@@ -186,13 +211,16 @@ def pick_match(spec: LookupSpec, value: Any, matches: Sequence[Any]) -> Any:
     if not matches:
         if spec.on_no_match == "MARKNULL":
             return None
-        raise InvalidLookupConfig("{}: no {} matches {} {!r}".format(spec.target, spec.object_name, spec.match_on,
-                                                                    value), spec.source)
+        raise InvalidLookupConfig(
+            "{}: no {} matches {} {!r}".format(spec.target, spec.object_name, spec.match_on, value), spec.source
+        )
     if len(matches) > 1 and spec.multi_match != "FIRSTMATCH":
         if spec.multi_match == "MARKNULL":
             return None
-        raise InvalidLookupConfig("{}: {} {}s match {} {!r}".format(spec.target, len(matches), spec.object_name,
-                                                                   spec.match_on, value), spec.source)
+        raise InvalidLookupConfig(
+            "{}: {} {}s match {} {!r}".format(spec.target, len(matches), spec.object_name, spec.match_on, value),
+            spec.source,
+        )
     return matches[0]
 
 
@@ -208,8 +236,9 @@ def external_ids(values: Any, where: str) -> list[str]:
         raise InvalidCustomerGoalRequest("{} must be a list of at most {} ids".format(where, MAX_LINKS), where)
     for value in values:
         if not isinstance(value, str) or not value.strip() or len(value) > MAX_EXTERNAL_ID:
-            raise InvalidCustomerGoalRequest("{}: ids are strings of 1 to {} characters".format(
-                where, MAX_EXTERNAL_ID), where)
+            raise InvalidCustomerGoalRequest(
+                "{}: ids are strings of 1 to {} characters".format(where, MAX_EXTERNAL_ID), where
+            )
     return list(dict.fromkeys(values))
 
 

@@ -1,11 +1,18 @@
 """The fixed catalogs of the prospects API: follow-up statuses (each its own Kanban category),
 record types, the enums the document names, the onboarding checklist."""
+
 from __future__ import annotations
 
 from typing import Iterable
 
-FOLLOW_UPS: dict[int, str] = {1: "new_lead", 2: "contacted", 3: "negotiation", 4: "commercial_offer",
-                              5: "active_client", 6: "lost"}
+FOLLOW_UPS: dict[int, str] = {
+    1: "new_lead",
+    2: "contacted",
+    3: "negotiation",
+    4: "commercial_offer",
+    5: "active_client",
+    6: "lost",
+}
 NEW_LEAD, COMMERCIAL_OFFER, ACTIVE_CLIENT = 1, 4, 5
 
 PROSPECT, CLIENT, PARTNER = 1, 2, 3
@@ -29,12 +36,20 @@ ONBOARDING_STEPS: dict[str, str] = {
     "training": "Platform training",
 }
 ONBOARDING_STATUSES: dict[int, str] = {0: "not_started", 1: "in_progress", 2: "completed"}
-ONBOARDING_LABELS: dict[str, str] = {"not_started": "Not started", "in_progress": "In progress",
-                                     "completed": "Completed"}
+ONBOARDING_LABELS: dict[str, str] = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "completed": "Completed",
+}
 
 # monthly shipments are answered as the range they fall in: (lower bound, label)
-SHIPMENT_RANGES: tuple[tuple[int, str], ...] = ((0, "0-100"), (100, "100-500"), (500, "500-1000"),
-                                                (1000, "1000-5000"), (5000, "5000+"))
+SHIPMENT_RANGES: tuple[tuple[int, str], ...] = (
+    (0, "0-100"),
+    (100, "100-500"),
+    (500, "500-1000"),
+    (1000, "1000-5000"),
+    (5000, "5000+"),
+)
 
 
 def follow_name(follow_up_id: int | None) -> str | None:

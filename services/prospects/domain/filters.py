@@ -1,5 +1,6 @@
 """What a listing asks for: the filters of grouped, list, kpis and activities, read from the loaded
 query, and the sort order of a page."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
@@ -45,13 +46,19 @@ class Filters:
 
     def is_whole_source(self) -> bool:
         """True when nothing narrows the workspace's source (every prospect of it is selected)."""
-        return self.roles == () and all(getattr(self, item.name) is None for item in fields(self)
-                                        if item.name not in ("workspace_id", "source", "roles"))
+        return self.roles == () and all(
+            getattr(self, item.name) is None
+            for item in fields(self)
+            if item.name not in ("workspace_id", "source", "roles")
+        )
 
     def counted_by_totals(self) -> bool:
         """True when only the keys of the maintained totals filter (no per-row scan needed to count)."""
-        return self.roles == () and all(getattr(self, item.name) is None for item in fields(self)
-                                        if item.name not in COUNTED and item.name != "roles")
+        return self.roles == () and all(
+            getattr(self, item.name) is None
+            for item in fields(self)
+            if item.name not in COUNTED and item.name != "roles"
+        )
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,7 @@ def restricted_filters(query: Mapping[str, Any]) -> list[str]:
 def _days(low: Any, high: Any) -> tuple[date | None, date | None] | None:
     if low is None and high is None:
         return None
-    as_day = (lambda value: value.date() if isinstance(value, datetime) else value)
+    as_day = lambda value: value.date() if isinstance(value, datetime) else value
     return (as_day(low) if low is not None else None, as_day(high) if high is not None else None)
 
 
@@ -89,8 +96,9 @@ def _follow_ups(query: Mapping[str, Any]) -> tuple[int, ...] | None:
     return tuple(item for item in (follow or (category,)) if item == category)
 
 
-def filters_from(query: Mapping[str, Any], workspace_id: int, salesman_only: int | None,
-                 with_created: bool = True) -> Filters:
+def filters_from(
+    query: Mapping[str, Any], workspace_id: int, salesman_only: int | None, with_created: bool = True
+) -> Filters:
     """`query`: a loaded Filters schema; `with_created`: startDate/endDate filter the creation date
     (activities reads them as its calendar range instead)."""
     estimated = _days(query.get("estimatedCloseDate_from"), query.get("estimatedCloseDate_to"))
@@ -104,18 +112,28 @@ def filters_from(query: Mapping[str, Any], workspace_id: int, salesman_only: int
             estimated = (low, high)
     onboarding = query.get("onboarding")
     return Filters(
-        workspace_id=workspace_id, source=SOURCES[query.get("source", "company")], salesman_only=salesman_only,
-        follow_ups=_follow_ups(query), types=query.get("type"), salesmen=query.get("salesman"),
-        search=query.get("search"), ecommerce=query.get("ecommerce"), campaigns=query.get("campaing"),
+        workspace_id=workspace_id,
+        source=SOURCES[query.get("source", "company")],
+        salesman_only=salesman_only,
+        follow_ups=_follow_ups(query),
+        types=query.get("type"),
+        salesmen=query.get("salesman"),
+        search=query.get("search"),
+        ecommerce=query.get("ecommerce"),
+        campaigns=query.get("campaing"),
         onboarding=tuple(code for code in map(onboarding_code, onboarding) if code is not None) if onboarding else None,
-        weights=query.get("weightRange"), contents=query.get("contentId"), plan_types=query.get("planTypeId"),
-        lead_statuses=query.get("leadStatus"), min_shipments=query.get("minShipments"),
+        weights=query.get("weightRange"),
+        contents=query.get("contentId"),
+        plan_types=query.get("planTypeId"),
+        lead_statuses=query.get("leadStatus"),
+        min_shipments=query.get("minShipments"),
         has_recharge=query.get("hasRecharge"),
         created=_moments(query.get("startDate"), query.get("endDate")) if with_created else None,
         next_contact=_moments(query.get("nextContact_from"), query.get("nextContact_to")),
         estimated_close=estimated,
         commercial_offer=_days(query.get("commercialOfferDate_from"), query.get("commercialOfferDate_to")),
-        roles=tuple((role, query[role]) for role in ROLES if query.get(role)))
+        roles=tuple((role, query[role]) for role in ROLES if query.get(role)),
+    )
 
 
 def order_from(query: Mapping[str, Any]) -> Order:

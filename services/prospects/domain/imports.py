@@ -6,6 +6,7 @@ A row ends in exactly one of `inserts` (valid, new) or `errors` (one entry, its 
 a duplicate of a prospect the caller may change is also proposed in `updates`, with the fields
 that differ, for the client to apply with `PATCH /prospects/{id}` (an import never updates).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,8 +16,8 @@ from services.prospects.domain import keys
 from services.prospects.domain.catalog import FOLLOW_UPS, TYPES, shipments_from_label
 
 MAX_ROWS = 5000
-MAX_SHIPMENTS = 10 ** 12
-MAX_ID = 2 ** 63 - 1
+MAX_SHIPMENTS = 10**12
+MAX_ID = 2**63 - 1
 TEXT_LIMITS = {"name": 150, "company": 200, "campaign": 100}
 
 
@@ -24,6 +25,7 @@ TEXT_LIMITS = {"name": 150, "company": 200, "campaign": 100}
 class Existing:
     """A prospect of the workspace holding a key: its id, whether the caller may see it, and the
     fields an update would compare."""
+
     id: int
     visible: bool
     fields: Mapping[str, Any] = field(default_factory=dict)
@@ -90,13 +92,20 @@ def clean_row(row: Mapping[str, Any]) -> dict:
         code = keys.phone_code(row["code"])
         if code is None:
             raise RowError("INVALID_CODE", "code must be a country calling code (1 to 9999)", "code")
-    clean = {"name": _text(row, "name"), "company_name": _text(row, "company"), "email": email,
-             "email_key": keys.email_key(email), "phone_code": code, "phone": digits,
-             "phone_key": keys.phone_key(code, digits), "campaign": _text(row, "campaign"),
-             "locale_id": _integer(row, "locale", 1, MAX_ID),
-             "type": _integer(row, "type", 1, max(TYPES), "INVALID_TYPE") or 1,
-             "follow_up_id": _integer(row, "follow_up_id", 1, max(FOLLOW_UPS), "INVALID_FOLLOW_UP"),
-             "monthly_shipments": _shipments(row)}
+    clean = {
+        "name": _text(row, "name"),
+        "company_name": _text(row, "company"),
+        "email": email,
+        "email_key": keys.email_key(email),
+        "phone_code": code,
+        "phone": digits,
+        "phone_key": keys.phone_key(code, digits),
+        "campaign": _text(row, "campaign"),
+        "locale_id": _integer(row, "locale", 1, MAX_ID),
+        "type": _integer(row, "type", 1, max(TYPES), "INVALID_TYPE") or 1,
+        "follow_up_id": _integer(row, "follow_up_id", 1, max(FOLLOW_UPS), "INVALID_FOLLOW_UP"),
+        "monthly_shipments": _shipments(row),
+    }
     if not clean["name"] and not clean["company_name"]:
         raise RowError("MISSING_NAME", "a row needs a name or a company", "name")
     if not clean["email"] and not clean["phone"]:
@@ -126,13 +135,15 @@ def _error(index: int, row: Mapping[str, Any], code: str, message: str, **extra:
     return entry
 
 
-def _changes(clean: Mapping[str, Any], existing: Existing, emails: Mapping[str, Existing],
-             phones: Mapping[str, Existing]) -> dict:
+def _changes(
+    clean: Mapping[str, Any], existing: Existing, emails: Mapping[str, Existing], phones: Mapping[str, Existing]
+) -> dict:
     """The row's fields that differ from the prospect it duplicates; an email or phone only when no
     other prospect holds it."""
     stored = existing.fields
-    changes = {name: clean[name] for name in ("name", "company_name")
-               if clean[name] and clean[name] != stored.get(name)}
+    changes = {
+        name: clean[name] for name in ("name", "company_name") if clean[name] and clean[name] != stored.get(name)
+    }
     for key, holders, names in (("email_key", emails, ("email",)), ("phone_key", phones, ("phone_code", "phone"))):
         holder = holders.get(clean[key]) if clean[key] else None
         if clean[key] and clean[key] != stored.get(key) and (holder is None or holder.id == existing.id):
@@ -140,8 +151,9 @@ def _changes(clean: Mapping[str, Any], existing: Existing, emails: Mapping[str, 
     return changes
 
 
-def plan(rows: Sequence[Any], emails: Mapping[str, Existing], phones: Mapping[str, Existing],
-         user_emails: Mapping[str, int]) -> Plan:
+def plan(
+    rows: Sequence[Any], emails: Mapping[str, Existing], phones: Mapping[str, Existing], user_emails: Mapping[str, int]
+) -> Plan:
     """`emails`/`phones`: the workspace's prospects by key; `user_emails`: its users' ids by email key."""
     result = Plan()
     taken_emails: dict[str, int] = {}
@@ -161,8 +173,11 @@ def plan(rows: Sequence[Any], emails: Mapping[str, Existing], phones: Mapping[st
             result.inserts.append(dict(clean, row=index))
             continue
         code, message, existing, extra = duplicate
-        result.errors.append(_error(index, row, code, message, existing_id=existing.id if existing and existing.visible
-                                    else None, **extra))
+        result.errors.append(
+            _error(
+                index, row, code, message, existing_id=existing.id if existing and existing.visible else None, **extra
+            )
+        )
         if existing is not None and existing.visible:
             changes = _changes(clean, existing, emails, phones)
             if changes:
@@ -170,25 +185,41 @@ def plan(rows: Sequence[Any], emails: Mapping[str, Existing], phones: Mapping[st
     return result
 
 
-def _duplicate(clean: Mapping[str, Any], emails: Mapping[str, Existing], phones: Mapping[str, Existing],
-               user_emails: Mapping[str, int], taken_emails: Mapping[str, int],
-               taken_phones: Mapping[str, int]) -> tuple[str, str, Existing | None, dict] | None:
+def _duplicate(
+    clean: Mapping[str, Any],
+    emails: Mapping[str, Existing],
+    phones: Mapping[str, Existing],
+    user_emails: Mapping[str, int],
+    taken_emails: Mapping[str, int],
+    taken_phones: Mapping[str, int],
+) -> tuple[str, str, Existing | None, dict] | None:
     """(code, message, existing prospect or None, extra fields) of the row's first duplicate, or None."""
     email, phone = clean["email_key"], clean["phone_key"]
     if email:
         if email in emails:
             return "DUPLICATE_EMAIL", "a prospect of this workspace has this email", emails[email], {}
         if email in user_emails:
-            return ("DUPLICATE_EMAIL", "a user of this workspace has this email", None,
-                    {"existing_user_id": user_emails[email]})
+            return (
+                "DUPLICATE_EMAIL",
+                "a user of this workspace has this email",
+                None,
+                {"existing_user_id": user_emails[email]},
+            )
         if email in taken_emails:
-            return ("DUPLICATE_EMAIL", "an earlier row of this import has this email", None,
-                    {"duplicate_of_row": taken_emails[email]})
+            return (
+                "DUPLICATE_EMAIL",
+                "an earlier row of this import has this email",
+                None,
+                {"duplicate_of_row": taken_emails[email]},
+            )
     if phone:
         if phone in phones:
             return "DUPLICATE_PHONE", "a prospect of this workspace has this phone", phones[phone], {}
         if phone in taken_phones:
-            return ("DUPLICATE_PHONE", "an earlier row of this import has this phone", None,
-                    {"duplicate_of_row": taken_phones[phone]})
+            return (
+                "DUPLICATE_PHONE",
+                "an earlier row of this import has this phone",
+                None,
+                {"duplicate_of_row": taken_phones[phone]},
+            )
     return None
-

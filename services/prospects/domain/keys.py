@@ -1,4 +1,5 @@
 """Normalised keys: what makes two emails, two phones or a search term and a name the same."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Contacts over time: when a note's contact happened, how long a prospect has gone without one,
 what a follow-up status change brings with it. Datetimes are naive UTC."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,13 +32,13 @@ def days_without_contact(last_contact: datetime | None, created_at: datetime, to
 @dataclass(frozen=True)
 class StatusMove:
     """What moving a record to a follow-up status changes besides the status itself."""
+
     type: int
     becomes_client: bool  # needs a company id
     commercial_offer_date: date | None
 
 
-def move_to(follow_up_id: int, record_type: int, has_company: bool, offer_date: date | None,
-            today: date) -> StatusMove:
+def move_to(follow_up_id: int, record_type: int, has_company: bool, offer_date: date | None, today: date) -> StatusMove:
     """`active_client` makes a prospect a client (type 2, with a company id; a partner stays type 3 and
     gets one too); the first move to `commercial_offer` dates the offer."""
     new_type = record_type
@@ -70,7 +71,7 @@ def start_of(start: datetime | date) -> datetime:
 
 
 def month_bounds(month: str) -> tuple[date, date] | None:
-    """"2026-04" -> (2026-04-01, 2026-04-30); None when it is not a month."""
+    """The first and last day of a month ("2026-04" -> 2026-04-01, 2026-04-30); None when it is not one."""
     try:
         first = datetime.strptime(month.strip(), "%Y-%m").date()
     except ValueError:
