@@ -26,7 +26,7 @@ def decode_cursor(cursor, error=ValidationFailed):
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise error("Invalid page cursor", "page")
+        raise error("Invalid page cursor", "page") from None
     if not isinstance(values, list):
         raise error("Invalid page cursor", "page")
     return values

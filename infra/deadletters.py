@@ -122,7 +122,7 @@ class DeadLetters:
             raise SystemExit(
                 "cannot find the dead-letter queues: the RabbitMQ management API at {} did not answer "
                 "({}); name them with --queue".format(base, exc)
-            )
+            ) from None
         return sorted(name for name in names if name.endswith(SUFFIX))
 
     def count(self, queue):
@@ -170,7 +170,7 @@ class DeadLetters:
         try:
             waiting = channel.queue_declare(queue, passive=True).message_count
         except connection.channel_errors:
-            raise SystemExit("no queue {}".format(queue))
+            raise SystemExit("no queue {}".format(queue)) from None
         taken = []
         for _ in range(waiting if limit is None else min(waiting, limit)):
             message = channel.basic_get(queue, no_ack=False)

@@ -1,7 +1,8 @@
 """Starting and stopping the whole system as `nameko run` processes.
 
 Used by `make run` (`python -m infra.supervisor run`, which keeps them running), the end-to-end
-tests and the benchmarks, so all three start the system the same way. A service whose module does not exist yet is skipped.
+tests and the benchmarks, so all three start the system the same way. A service whose module does not
+exist yet is skipped.
 
 Each component runs as one or more identical processes (eventlet uses one core per process):
 `GATEWAY_PROCESSES` gateway processes share the HTTP port (SO_REUSEPORT, gateway/http.py) and
@@ -74,7 +75,7 @@ def process_count(name, env=None):
             "{} must be a whole number, not {!r}".format(
                 "GATEWAY_PROCESSES" if name == "gateway" else "{}_PROCESSES".format(name.upper()), value
             )
-        )
+        ) from None
 
 
 def available_components():

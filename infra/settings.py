@@ -34,7 +34,7 @@ def _number(kind, name: str, default):
     try:
         return kind(raw)
     except ValueError:
-        raise SettingsError("{} must be a number, not {!r}".format(name, raw))
+        raise SettingsError("{} must be a number, not {!r}".format(name, raw)) from None
 
 
 def _choice(name: str, choices: tuple) -> str:
@@ -51,7 +51,7 @@ def metrics_port_base(env) -> int:
     try:
         return int(raw) if raw else DEFAULT_METRICS_PORT_BASE
     except ValueError:
-        raise SettingsError("METRICS_PORT_BASE must be a number, not {!r}".format(raw))
+        raise SettingsError("METRICS_PORT_BASE must be a number, not {!r}".format(raw)) from None
 
 
 def _flag(name: str) -> bool:

@@ -178,7 +178,8 @@ The CRM is running on {url} (a process that exits is started again; Ctrl-C stops
 
 Sign up (creates a workspace and its owner, answers a token):
   curl -s -X POST {url}/api/auth/signup -H 'Content-Type: application/json' \\
-       -d '{{"workspace": "Acme", "email": "owner@acme.test", "password": "a-long-password", "first_name": "Ada", "last_name": "Lovelace"}}'
+       -d '{{"workspace": "Acme", "email": "owner@acme.test", "password": "a-long-password",
+            "first_name": "Ada", "last_name": "Lovelace"}}'
 Then:  curl -s {url}/api/directory/users -H "Authorization: Bearer $TOKEN"
 Or the command line (cli/README.md): .venv/bin/crm signup ...  or  .venv/bin/crm demo-data
   (a new workspace full of users, accounts, deals, goals and prospects, and you logged in as its owner)

@@ -51,4 +51,4 @@ def load(schema, data, error=ValidationFailed, partial=None):
     except ValidationError as exc:
         errors = _flatten(exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages})
         field = sorted(errors)[0]
-        raise error("{}: {}".format(field, errors[field][0]), field, errors)
+        raise error("{}: {}".format(field, errors[field][0]), field, errors) from None

@@ -5,6 +5,7 @@ the unconfirmed rows pending and keep the marks of the confirmed ones."""
 
 import contextlib
 import uuid
+from itertools import pairwise
 
 import eventlet
 import pytest
@@ -219,5 +220,5 @@ def test_other_green_threads_run_while_a_batch_is_published(setup, monkeypatch):
         done.append(True)
         worker.wait()
     assert len(seen) == 64
-    steps = [later - earlier for earlier, later in zip(seen, seen[1:])]
+    steps = [later - earlier for earlier, later in pairwise(seen)]
     assert sum(1 for step in steps if step) >= 64 // relay.yield_every - 1

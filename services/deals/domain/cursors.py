@@ -21,7 +21,7 @@ def decode_deal_cursor(text: Any, order: tuple[str, str]) -> tuple[Any, int]:
     try:
         values = decode_cursor(text, InvalidQuery)
     except InvalidQuery:
-        raise InvalidQuery("is not a cursor of the deals index", "cursor")
+        raise InvalidQuery("is not a cursor of the deals index", "cursor") from None
     if len(values) != 4 or type(values[3]) is not int or not 0 < values[3] <= MAX_ID:
         raise InvalidQuery("is not a cursor of the deals index", "cursor")
     if (values[0], values[1]) != tuple(order):
@@ -42,7 +42,7 @@ def decode_deal_cursor(text: Any, order: tuple[str, str]) -> tuple[Any, int]:
         else:
             raise ValueError
     except (TypeError, ValueError):
-        raise InvalidQuery("is not a cursor of the deals index", "cursor")
+        raise InvalidQuery("is not a cursor of the deals index", "cursor") from None
     return sort_value, values[3]
 
 

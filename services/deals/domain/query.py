@@ -132,7 +132,7 @@ def _filter_value(name: str, value: str) -> Any:
         try:
             number = Decimal(value)
         except InvalidOperation:
-            raise InvalidQuery("must be a number", param)
+            raise InvalidQuery("must be a number", param) from None
         if not number.is_finite():
             raise InvalidQuery("must be a number", param)
         return number
@@ -140,7 +140,7 @@ def _filter_value(name: str, value: str) -> Any:
         try:
             return parse_date(value)
         except ValueError as exc:
-            raise InvalidQuery(str(exc), param)
+            raise InvalidQuery(str(exc), param) from None
     if kind == "currency":
         return value.upper()
     if name in CHOICES and value not in CHOICES[name]:
@@ -182,7 +182,7 @@ def _int(value: Any, param: str, minimum: Optional[int] = None) -> int:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise InvalidQuery("must be an integer", param)
+        raise InvalidQuery("must be an integer", param) from None
     if abs(number) > MAX_ID or (minimum is not None and number < minimum):
         raise InvalidQuery("must be an integer{}".format(" >= {}".format(minimum) if minimum else ""), param)
     return number

@@ -29,7 +29,7 @@ def parse_date(value: Any) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError("is not a valid calendar date")
+        raise ValueError("is not a valid calendar date") from None
 
 
 def decimal_text(number: Decimal | int | str | None) -> str | None:

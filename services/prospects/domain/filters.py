@@ -79,8 +79,11 @@ def restricted_filters(query: Mapping[str, Any]) -> list[str]:
 def _days(low: Any, high: Any) -> tuple[date | None, date | None] | None:
     if low is None and high is None:
         return None
-    as_day = lambda value: value.date() if isinstance(value, datetime) else value
-    return (as_day(low) if low is not None else None, as_day(high) if high is not None else None)
+    return (_day(low) if low is not None else None, _day(high) if high is not None else None)
+
+
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _moments(low: Any, high: Any) -> tuple[datetime | None, datetime | None] | None:
