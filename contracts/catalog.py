@@ -5,6 +5,7 @@ is generated from this list; a test checks each example against its schema."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from marshmallow import Schema
 
@@ -19,7 +20,7 @@ class EventContract:
     event_type: str  # the routing key
     schema: type[Schema]
     summary: str
-    example: dict
+    example: dict[str, Any]
 
     @property
     def exchange(self) -> str:
@@ -36,10 +37,10 @@ def _envelope(
     aggregate_type: str,
     aggregate_id: str,
     change: str,
-    snapshot: dict | None,
+    snapshot: dict[str, Any] | None,
     event_id: str = OPPORTUNITY_EVENT_ID,
     causation_id: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     return {
         "event_id": event_id,
         "event_type": event_type,

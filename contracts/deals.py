@@ -2,13 +2,23 @@
 (docs/events.md, "Rebuilding a projection"): every opportunity with its current version and
 snapshot, page by page, deleted ones with snapshot None."""
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
 from contracts.events import OpportunitySnapshot
+
+if TYPE_CHECKING:
+    from infra.rpc import RpcClient
 
 PAGE = 500
 PAGE_TIMEOUT_SECONDS = 60
 
 
-def opportunity_pages(client, workspace_id=None, page=PAGE, timeout=PAGE_TIMEOUT_SECONDS):
+def opportunity_pages(
+    client: RpcClient, workspace_id: int | None = None, page: int = PAGE, timeout: float = PAGE_TIMEOUT_SECONDS
+) -> Iterator[list[tuple[str, int, int, dict[str, Any] | None]]]:
     """Yields lists of (aggregate_id, workspace_id, version, snapshot or None), the snapshot loaded with
     the contract, for one workspace or every one; `client` is an infra.rpc.RpcClient."""
     schema = OpportunitySnapshot()

@@ -9,25 +9,41 @@ cache must follow. Entries are keyed by workspace: an id is only ever answered f
 it was asked for. `directory(method, workspace_id, **kwargs)` is the caller's RPC function."""
 
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 MAX_ENTRIES = 50_000  # past this the least recently used go; a miss only costs an RPC
 USER_FIELDS = ("id", "uuid", "first_name", "last_name")
 GROUP_FIELDS = ("id", "uuid", "name")
 
+DirectoryCall = Callable[..., Iterable[Mapping[str, Any]]]  # (method, workspace_id, **kwargs) -> views
+View = dict[str, Any]
+
 
 class DirectoryNames:
-    def __init__(self, max_entries=MAX_ENTRIES):
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self.max_entries = max_entries
-        self._entries = OrderedDict()  # (kind, workspace_id, id) -> trimmed view
+        self._entries: OrderedDict[tuple[str, int, int], View] = (
+            OrderedDict()
+        )  # (kind, workspace_id, id) -> trimmed view
 
-    def users(self, directory, workspace_id, user_ids):
+    def users(self, directory: DirectoryCall, workspace_id: int, user_ids: Iterable[int]) -> dict[int, View]:
         return self._lookup(directory, "users_in_workspace", "user", USER_FIELDS, workspace_id, user_ids)
 
-    def groups(self, directory, workspace_id, group_ids):
+    def groups(self, directory: DirectoryCall, workspace_id: int, group_ids: Iterable[int]) -> dict[int, View]:
         return self._lookup(directory, "groups_in_workspace", "group", GROUP_FIELDS, workspace_id, group_ids)
 
-    def _lookup(self, directory, method, kind, fields, workspace_id, ids):
-        found, missing = {}, []
+    def _lookup(
+        self,
+        directory: DirectoryCall,
+        method: str,
+        kind: str,
+        fields: tuple[str, ...],
+        workspace_id: int,
+        ids: Iterable[int],
+    ) -> dict[int, View]:
+        found: dict[int, View] = {}
+        missing: list[int] = []
         for item_id in sorted(set(ids)):
             entry = self._entries.get((kind, workspace_id, item_id))
             if entry is None:

@@ -7,16 +7,17 @@ A page asks for rows after that key (`WHERE (sort, id) > (:sort, :id)` on an ind
 import base64
 import binascii
 import json
+from typing import Any
 
-from infra.errors import ValidationFailed
+from infra.errors import ServiceError, ValidationFailed
 
 
-def encode_cursor(values):
+def encode_cursor(values: list[Any]) -> str:
     raw = json.dumps(values, separators=(",", ":"), default=str).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor, error=ValidationFailed):
+def decode_cursor(cursor: Any, error: type[ServiceError] = ValidationFailed) -> list[Any] | None:
     """The values of a cursor made by encode_cursor; `error` (a ServiceError type) if it is not one."""
     if cursor in (None, ""):
         return None

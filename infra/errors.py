@@ -5,6 +5,8 @@ services' exception modules, turns them back into these types and renders them i
 Every subclass is registered for deserialization automatically.
 """
 
+from typing import Any
+
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -15,7 +17,9 @@ class ServiceError(Exception):
     code = 3
     message = "Validation error"
 
-    def __init__(self, info=None, field=None, errors=None):
+    def __init__(
+        self, info: str | None = None, field: str | None = None, errors: dict[str, list[str]] | None = None
+    ) -> None:
         self.info = info or self.message
         self.field = field or None  # "" is how a missing field crosses RPC (below)
         # every invalid field with its messages, for families that report them all (deals)
@@ -24,11 +28,11 @@ class ServiceError(Exception):
         # the field "None"
         super().__init__(self.info, field or "", self.errors)
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         deserialize_to_instance(cls)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.info
 
 

@@ -2,13 +2,14 @@
 
 import uuid
 from datetime import datetime, timezone
+from typing import Any
 
 
-def utcnow():
+def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def isoformat(moment):
+def isoformat(moment: datetime | None) -> str | None:
     """UTC ISO 8601 with a trailing Z; naive datetimes are taken as UTC."""
     if moment is None:
         return None
@@ -17,7 +18,15 @@ def isoformat(moment):
     return moment.isoformat(timespec="milliseconds") + "Z"
 
 
-def envelope(event_type, workspace_id, aggregate_type, aggregate_id, version, change, snapshot):
+def envelope(
+    event_type: str,
+    workspace_id: int,
+    aggregate_type: str,
+    aggregate_id: str,
+    version: int,
+    change: str,
+    snapshot: dict[str, Any] | None,
+) -> dict[str, Any]:
     """`snapshot` is the whole aggregate after the change, or None after a delete."""
     if change not in ("created", "updated", "deleted"):
         raise ValueError("change must be created, updated or deleted, not {!r}".format(change))

@@ -20,11 +20,11 @@ STARTING = "starting"
 CONSUMING = "consuming"
 
 
-def path(service):
+def path(service: str) -> str:
     return os.path.join(settings.get().var_dir, "heartbeat", service)
 
 
-def write(service, state):
+def write(service: str, state: str) -> None:
     """Replaces the file at once (a reader never sees half of it)."""
     target = path(service)
     os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -34,7 +34,7 @@ def write(service, state):
     os.replace(temporary, target)
 
 
-def read(service):
+def read(service: str) -> tuple[str, float] | tuple[None, None]:
     """(state, seconds since the last beat) of the service's process, or (None, None) before its first beat."""
     target = path(service)
     try:

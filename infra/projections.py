@@ -34,7 +34,7 @@ class ProjectionRows:
         self._sqlite_insert = text(insert + "DO NOTHING").bindparams(*binds)
         self._sqlite_read = select(*[table.c[name] for name in returning]).where(table.c[key] == bindparam(key))
 
-    def lock(self, connection: Connection, values: Mapping[str, Any]) -> Row:
+    def lock(self, connection: Connection, values: Mapping[str, Any]) -> Row[Any]:
         """The row of `values[key]`, created from `values` if missing, locked until the transaction ends."""
         if connection.dialect.name == "postgresql":
             return connection.execute(self._postgres, values).one()

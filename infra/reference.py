@@ -7,10 +7,11 @@ Ids are stable: new entries get new ids, existing ids never change meaning.
 """
 
 from decimal import Decimal
+from typing import Any
 
 REFERENCE_VERSION = 1
 
-UNITS = (
+UNITS: tuple[dict[str, Any], ...] = (
     {"id": 1, "name": "kilogram", "symbol": "kg", "dimension": "mass", "factor": "1"},
     {"id": 2, "name": "tonne", "symbol": "t", "dimension": "mass", "factor": "1000"},
     {"id": 3, "name": "gram", "symbol": "g", "dimension": "mass", "factor": "0.001"},
@@ -25,7 +26,7 @@ UNITS = (
     {"id": 12, "name": "US gallon", "symbol": "gal", "dimension": "volume", "factor": "3.785411784"},
 )
 
-CURRENCIES = (
+CURRENCIES: tuple[dict[str, Any], ...] = (
     {"id": 32, "code": "ARS", "name": "Argentine peso"},
     {"id": 36, "code": "AUD", "name": "Australian dollar"},
     {"id": 68, "code": "BOB", "name": "Boliviano"},
@@ -45,7 +46,7 @@ CURRENCIES = (
     {"id": 986, "code": "BRL", "name": "Brazilian real"},
 )
 
-COUNTRIES = (
+COUNTRIES: tuple[dict[str, Any], ...] = (
     {"id": 1, "name": "Argentina", "iso2": "AR"},
     {"id": 2, "name": "Brazil", "iso2": "BR"},
     {"id": 3, "name": "Chile", "iso2": "CL"},
@@ -74,7 +75,7 @@ CURRENCIES_BY_CODE = {currency["code"]: currency for currency in CURRENCIES}
 COUNTRIES_BY_ID = {country["id"]: country for country in COUNTRIES}
 
 
-def convert_quantity(quantity, from_unit_id, to_unit_id):
+def convert_quantity(quantity: Decimal | int | str, from_unit_id: int | None, to_unit_id: int | None) -> Decimal | None:
     """`quantity` in `from_unit_id` expressed in `to_unit_id`, or None if the units cannot convert
     (unknown unit or another dimension)."""
     source, target = UNITS_BY_ID.get(from_unit_id), UNITS_BY_ID.get(to_unit_id)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 SERVICES = ("directory", "accounts", "prospects", "deals", "goals")
 ENVIRONMENTS = ("development", "test", "production")
@@ -17,6 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIN_SECRET_BYTES = 32
 LOG_FORMATS = ("json", "console")
 DEFAULT_METRICS_PORT_BASE = 9100
+
+Number = TypeVar("Number", int, float)
 
 
 class SettingsError(RuntimeError):
@@ -27,7 +31,7 @@ def _text(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
-def _number(kind, name: str, default):
+def _number(kind: Callable[[str], Number], name: str, default: Number) -> Number:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -37,7 +41,7 @@ def _number(kind, name: str, default):
         raise SettingsError("{} must be a number, not {!r}".format(name, raw)) from None
 
 
-def _choice(name: str, choices: tuple) -> str:
+def _choice(name: str, choices: tuple[str, ...]) -> str:
     """One of `choices` (the first is the default)."""
     value = os.environ.get(name, "").strip().lower() or choices[0]
     if value not in choices:
@@ -45,7 +49,7 @@ def _choice(name: str, choices: tuple) -> str:
     return value
 
 
-def metrics_port_base(env) -> int:
+def metrics_port_base(env: Mapping[str, str]) -> int:
     """METRICS_PORT_BASE of `env` (the launcher reads it from the environment it starts processes with)."""
     raw = env.get("METRICS_PORT_BASE", "").strip()
     try:
@@ -88,7 +92,7 @@ class Settings:
     metrics_port: int  # where this process serves /metrics; 0: none (the launcher assigns one to each process)
     metrics_address: str  # the interface the metrics port listens on
     metrics_port_base: int  # the launcher's numbering: base + 10 x component slot + instance; 0: free ports
-    run_components: tuple  # what `make run` starts; empty: every component present
+    run_components: tuple[str, ...]  # what `make run` starts; empty: every component present
 
     def database_url(self, service: str) -> str:
         """`<SERVICE>_DATABASE_URL`, else a SQLite file under var/ (the embedded default)."""

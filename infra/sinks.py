@@ -15,15 +15,15 @@ from nameko.extensions import DependencyProvider
 SINK_LENGTH = 10000
 
 
-def sink_queue_name(service):
+def sink_queue_name(service: str) -> str:
     return "{}.events.recent".format(service)
 
 
 class EventsSink(DependencyProvider):
-    def __init__(self, service, length=SINK_LENGTH):
+    def __init__(self, service: str, length: int = SINK_LENGTH) -> None:
         self.service, self.length = service, length
 
-    def setup(self):
+    def setup(self) -> None:
         exchange = Exchange("{}.events".format(self.service), type="topic", durable=True)
         queue = Queue(
             sink_queue_name(self.service),

@@ -7,12 +7,13 @@ A service class inherits the entrypoint: `class DealsService(RuntimeStats):`.
 
 import os
 import time
+from typing import Any
 
 from infra import db
 from infra.entrypoints import rpc
 
 
-def process_stats():
+def process_stats() -> dict[str, Any]:
     times = os.times()
     return {
         "pid": os.getpid(),
@@ -23,6 +24,8 @@ def process_stats():
 
 
 class RuntimeStats:
-    @rpc
-    def runtime_stats(self):
+    name: str  # the service's, on the class this is mixed into
+
+    @rpc  # type: ignore[untyped-decorator]  # TODO(after the perf merge): infra.entrypoints gets its types
+    def runtime_stats(self) -> dict[str, Any]:
         return dict(process_stats(), service=self.name)

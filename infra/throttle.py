@@ -44,7 +44,8 @@ class RedisFailures:
         pipe = self.client.pipeline(transaction=False)
         for key in keys:
             pipe.pttl(self.prefix + "blocked:" + key)
-        return max([ms for ms in pipe.execute() if ms > 0] or [0]) / 1000.0  # -2: not blocked
+        milliseconds: list[int] = pipe.execute()  # -2: not blocked
+        return max([ms for ms in milliseconds if ms > 0] or [0]) / 1000.0
 
     def clear(self, *keys: str) -> None:
         self.client.delete(*[self.prefix + kind + key for key in keys for kind in ("failures:", "blocked:")])
@@ -100,13 +101,13 @@ class FailureThrottle:
         )
 
     def add_failure(self, key: str) -> int:
-        return self.state.call("add_failure", key)
+        return int(self.state.call("add_failure", key))
 
     def block(self, key: str, seconds: float) -> None:
         self.state.call("block", key, seconds)
 
     def blocked_for(self, keys: list[str]) -> float:
-        return self.state.call("blocked_for", keys)
+        return float(self.state.call("blocked_for", keys))
 
     def clear(self, *keys: str) -> None:
         self.state.call("clear", *keys)

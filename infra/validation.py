@@ -8,11 +8,12 @@ and fails on an integer field without such a range.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from infra.errors import ValidationFailed
+from infra.errors import ServiceError, ValidationFailed
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -31,8 +32,8 @@ def Id(**kwargs: Any) -> Int64:
     return Int64(validate=validate.Range(min=1), **kwargs)
 
 
-def _flatten(messages, prefix=""):
-    flat = {}
+def _flatten(messages: Mapping[str, Any], prefix: str = "") -> dict[str, list[str]]:
+    flat: dict[str, list[str]] = {}
     for key, value in messages.items():
         name = "{}{}".format(prefix, key)
         if isinstance(value, dict):
@@ -42,7 +43,9 @@ def _flatten(messages, prefix=""):
     return flat
 
 
-def load(schema, data, error=ValidationFailed, partial=None):
+def load(
+    schema: Schema, data: Any, error: type[ServiceError] = ValidationFailed, partial: bool | Sequence[str] | None = None
+) -> Any:
     """`schema.load(data)`; on failure raises `error` naming the first invalid field and listing all."""
     if not isinstance(data, dict):
         raise error("Request body must be a JSON object", "body")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, timezone
-from typing import Hashable, Iterable, Mapping, Optional, Protocol, Tuple, TypeVar
+from typing import Any, Hashable, Iterable, Mapping, Optional, Protocol, Tuple, TypeVar
 
 from contracts.events import OPEN_STATES
 from services.accounts.exceptions import (
@@ -65,7 +65,7 @@ def canonical_uuid(value: str) -> str | None:
         return None
 
 
-def is_list_key(values: list) -> bool:
+def is_list_key(values: list[Any]) -> bool:
     """A list page's key as a cursor carries it: [name, id], the id within BIGINT (a cursor is opaque,
     but a client may forge one)."""
     return (

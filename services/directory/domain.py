@@ -115,4 +115,4 @@ def failure_delay(failures: int, free: int) -> float:
     1 s, doubling with every further failure, at most 60 s."""
     if failures <= free:
         return 0.0
-    return min(LOGIN_FIRST_DELAY_SECONDS * 2 ** min(failures - free - 1, 16), LOGIN_MAX_DELAY_SECONDS)
+    return min(LOGIN_FIRST_DELAY_SECONDS * 2.0 ** min(failures - free - 1, 16), LOGIN_MAX_DELAY_SECONDS)

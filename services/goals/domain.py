@@ -55,7 +55,7 @@ class GoalSpec:
     crop_id: Optional[int] = None
     variety_id: Optional[int] = None
     assigned: bool = False  # False: the whole workspace counts
-    members: frozenset = field(default_factory=frozenset)  # user ids counted when assigned
+    members: frozenset[int] = field(default_factory=frozenset)  # user ids counted when assigned
 
 
 class GoalFields(Protocol):
@@ -133,7 +133,7 @@ def currency_id_of(code: Optional[str], currency_id: Optional[int] = None) -> Op
     return cast(int, currency["id"]) if currency else None
 
 
-def projected_fields(workspace_id: int, snapshot: Optional[Mapping[str, Any]]) -> dict:
+def projected_fields(workspace_id: int, snapshot: Optional[Mapping[str, Any]]) -> dict[str, Any]:
     """The opportunity projection's columns for a contract-loaded snapshot (None: a tombstone)."""
     if snapshot is None:
         return dict(
@@ -168,7 +168,7 @@ def valid_unit(goal_subtype: str, id_unit: int) -> bool:
 def goal_type_to_match(opp: Opportunity) -> Optional[str]:
     """The type of the goals an opportunity can count for now, or None when it counts for none
     (deleted, lost, outside a campaign, or of a type no goal has)."""
-    goal_type = opp.get("type")
+    goal_type: str | None = opp.get("type")
     if (
         opp.get("deleted")
         or goal_type not in GOAL_TYPES

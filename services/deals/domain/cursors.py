@@ -22,7 +22,7 @@ def decode_deal_cursor(text: Any, order: tuple[str, str]) -> tuple[Any, int]:
         values = decode_cursor(text, InvalidQuery)
     except InvalidQuery:
         raise InvalidQuery("is not a cursor of the deals index", "cursor") from None
-    if len(values) != 4 or type(values[3]) is not int or not 0 < values[3] <= MAX_ID:
+    if values is None or len(values) != 4 or type(values[3]) is not int or not 0 < values[3] <= MAX_ID:
         raise InvalidQuery("is not a cursor of the deals index", "cursor")
     if (values[0], values[1]) != tuple(order):
         raise InvalidQuery("was made for another order; send the order it came with", "cursor")

@@ -33,9 +33,9 @@ class Existing:
 
 @dataclass
 class Plan:
-    inserts: list[dict] = field(default_factory=list)  # clean rows, each with its "row" index
-    updates: list[dict] = field(default_factory=list)
-    errors: list[dict] = field(default_factory=list)
+    inserts: list[dict[str, Any]] = field(default_factory=list)  # clean rows, each with its "row" index
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 class RowError(Exception):
@@ -74,7 +74,7 @@ def _shipments(row: Mapping[str, Any]) -> int | None:
     return _integer(row, "monthly_shipments", 0, MAX_SHIPMENTS)
 
 
-def clean_row(row: Mapping[str, Any]) -> dict:
+def clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """The row's values, checked; RowError at its first problem. Fields the document does not name
     are ignored (a CSV may carry more columns)."""
     email = row.get("email")
@@ -128,7 +128,7 @@ def keys_of(rows: Sequence[Any]) -> tuple[set[str], set[str]]:
     return emails, phones
 
 
-def _error(index: int, row: Mapping[str, Any], code: str, message: str, **extra: Any) -> dict:
+def _error(index: int, row: Mapping[str, Any], code: str, message: str, **extra: Any) -> dict[str, Any]:
     email = row.get("email")
     entry = {"row": index, "email": email if isinstance(email, str) else None, "code": code, "message": message}
     entry.update({name: value for name, value in extra.items() if value is not None})
@@ -137,7 +137,7 @@ def _error(index: int, row: Mapping[str, Any], code: str, message: str, **extra:
 
 def _changes(
     clean: Mapping[str, Any], existing: Existing, emails: Mapping[str, Existing], phones: Mapping[str, Existing]
-) -> dict:
+) -> dict[str, Any]:
     """The row's fields that differ from the prospect it duplicates; an email or phone only when no
     other prospect holds it."""
     stored = existing.fields
@@ -192,7 +192,7 @@ def _duplicate(
     user_emails: Mapping[str, int],
     taken_emails: Mapping[str, int],
     taken_phones: Mapping[str, int],
-) -> tuple[str, str, Existing | None, dict] | None:
+) -> tuple[str, str, Existing | None, dict[str, Any]] | None:
     """(code, message, existing prospect or None, extra fields) of the row's first duplicate, or None."""
     email, phone = clean["email_key"], clean["phone_key"]
     if email:
