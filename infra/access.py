@@ -57,7 +57,7 @@ class Access:
     version: int
     changed_at: float  # epoch seconds
     active: bool
-    permissions: tuple
+    permissions: tuple[str, ...]
 
 
 def window_seconds() -> float:
@@ -138,12 +138,12 @@ class AccessWatch(SharedExtension):
     prune_every = 60.0
 
     def __init__(self) -> None:
-        self.link = None
-        self.rpc = None
+        self.link: AmqpLink | None = None
+        self.rpc: RpcClient | None = None
         self.lost = threading.Event()
         self.loaded = threading.Event()  # set once the recent changes have been loaded
         self._running = False
-        self._thread = None
+        self._thread: Any = None  # eventlet's GreenThread
 
     def setup(self) -> None:
         amqp_uri = self.container.config[AMQP_URI_CONFIG_KEY]
@@ -158,9 +158,10 @@ class AccessWatch(SharedExtension):
     def stop(self) -> None:
         self._running = False
         self.lost.set()
-        for closing in (self.link, self.rpc):
-            if closing is not None:
-                closing.stop()
+        if self.link is not None:
+            self.link.stop()
+        if self.rpc is not None:
+            self.rpc.stop()
         if self._thread is not None:
             self._thread.kill()
             self._thread = None
@@ -173,6 +174,7 @@ class AccessWatch(SharedExtension):
         delay = 0.2
         while self._running:
             try:
+                assert self.link is not None  # setup() runs before start()
                 self.link.start()  # binds the queue first: nothing published after this is missed
                 self._load()
                 delay = 0.2
@@ -187,6 +189,7 @@ class AccessWatch(SharedExtension):
 
     def _load(self) -> None:
         since = isoformat(datetime.fromtimestamp(time.time() - window_seconds(), timezone.utc))
+        assert self.rpc is not None  # setup() runs before start()
         changes = self.rpc.call("directory", "access_changes", kwargs={"since": since}, timeout=LOAD_TIMEOUT_SECONDS)
         LEDGER.record_all(changes)
         LEDGER.prune()

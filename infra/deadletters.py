@@ -29,6 +29,7 @@ import json  # noqa: E402
 import sys  # noqa: E402
 import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
+from collections.abc import Iterable, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import Any, Callable, List, Optional  # noqa: E402
 
@@ -61,7 +62,7 @@ class DeadLetter:
     deaths: int
     message: Any  # the AMQP message, unacknowledged
 
-    def describe(self):
+    def describe(self) -> str:
         return "{} event {} aggregate {}: {} at {} ({} time{})".format(
             self.event_type or "?",
             self.event_id or "?",
@@ -73,7 +74,7 @@ class DeadLetter:
         )
 
 
-def read(message, dead_letter_queue):
+def read(message: Any, dead_letter_queue: str) -> DeadLetter:
     headers = message.properties.get("application_headers") or {}
     deaths = headers.get("x-death") or [{}]
     try:
@@ -93,19 +94,19 @@ def read(message, dead_letter_queue):
     )
 
 
-def as_dead_letter_queue(name):
+def as_dead_letter_queue(name: str) -> str:
     return name if name.endswith(SUFFIX) else dead_letter_queue_name(name)
 
 
 class DeadLetters:
     """The dead-letter queues of one vhost (AMQP_URI's)."""
 
-    def __init__(self, amqp_uri=None, management_url=None):
+    def __init__(self, amqp_uri: str | None = None, management_url: str | None = None) -> None:
         config = settings.get()
         self.amqp_uri = amqp_uri or config.amqp_uri
         self.management_url = management_url if management_url is not None else config.rabbit_management_url
 
-    def queues(self):
+    def queues(self) -> list[str]:
         """The names of the vhost's dead-letter queues, from the management API."""
         params = Connection(self.amqp_uri)
         base = self.management_url or "http://{}:15672".format(params.hostname or "localhost")
@@ -125,22 +126,25 @@ class DeadLetters:
             ) from None
         return sorted(name for name in names if name.endswith(SUFFIX))
 
-    def count(self, queue):
+    def count(self, queue: str) -> int:
         """How many messages wait in dead-letter queue `queue` (0 if it does not exist)."""
         with Connection(self.amqp_uri, connect_timeout=10) as connection:
             channel = connection.channel()
             try:
-                return channel.queue_declare(as_dead_letter_queue(queue), passive=True).message_count
+                waiting: int = channel.queue_declare(as_dead_letter_queue(queue), passive=True).message_count
+                return waiting
             except connection.channel_errors:  # 404: no such queue
                 return 0
 
-    def peek(self, queue, limit=100):
+    def peek(self, queue: str, limit: int = 100) -> list[DeadLetter]:
         """Up to `limit` dead letters of `queue`, left where they are."""
         queue = as_dead_letter_queue(queue)
         with Connection(self.amqp_uri, connect_timeout=10) as connection:
             return [read(message, queue) for message in self._take(connection, connection.channel(), queue, limit)]
 
-    def replay(self, queue, chosen: Callable[[DeadLetter], bool], say=print):
+    def replay(
+        self, queue: str, chosen: Callable[[DeadLetter], bool], say: Callable[[str], object] = print
+    ) -> tuple[list[DeadLetter], list[DeadLetter]]:
         """Puts the chosen dead letters of `queue` back on the queue they died in; returns
         (replayed, kept). A replay that is not confirmed (or finds no queue to go to) stops there."""
         queue = as_dead_letter_queue(queue)
@@ -165,7 +169,7 @@ class DeadLetters:
         return replayed, kept
 
     @staticmethod
-    def _take(connection, channel, queue, limit=None):
+    def _take(connection: Any, channel: Any, queue: str, limit: int | None = None) -> list[Any]:
         """The messages in `queue` now (unacknowledged; back in the queue when the channel closes)."""
         try:
             waiting = channel.queue_declare(queue, passive=True).message_count
@@ -180,7 +184,7 @@ class DeadLetters:
         return taken
 
 
-def replayable(message):
+def replayable(message: Any) -> Message:
     """The dead letter as it was first published: same body and properties, persistent, without
     the broker's death records."""
     properties = dict(message.properties)
@@ -193,7 +197,9 @@ def replayable(message):
     return Message(message.body, application_headers=headers, **properties)
 
 
-def list_command(dead_letters, queues, limit, say=print):
+def list_command(
+    dead_letters: DeadLetters, queues: Sequence[str], limit: int, say: Callable[[str], object] = print
+) -> None:
     names = [as_dead_letter_queue(name) for name in queues] or dead_letters.queues()
     if not names:
         say("no dead-letter queues")
@@ -210,7 +216,13 @@ def list_command(dead_letters, queues, limit, say=print):
             say("  ... and {} more".format(count - limit))
 
 
-def replay_command(dead_letters, queue, replay_all, event_ids, say=print):
+def replay_command(
+    dead_letters: DeadLetters,
+    queue: str,
+    replay_all: bool,
+    event_ids: Iterable[str] | None,
+    say: Callable[[str], object] = print,
+) -> int:
     wanted = set(event_ids or ())
     replayed, kept = dead_letters.replay(queue, lambda letter: replay_all or letter.event_id in wanted, say)
     for letter in replayed:
@@ -222,7 +234,7 @@ def replay_command(dead_letters, queue, replay_all, event_ids, say=print):
     return 1 if missing or (replay_all and kept) else 0
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.deadletters", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command")
     listing = commands.add_parser("list", help="what sits in each dead-letter queue")

@@ -13,31 +13,41 @@ Read at scrape time, never on the request path:
 """
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import eventlet
 import eventlet.wsgi
 from nameko.extensions import DependencyProvider
 from prometheus_client import REGISTRY, make_wsgi_app
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from sqlalchemy import func, select
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from sqlalchemy import Engine, Select, Table, func, select
 
 from infra import db, settings
 
 log = logging.getLogger(__name__)
 
-_state = {"service": "unknown", "server": None}  # this process's service, and its metrics server
+
+@dataclass
+class _Process:
+    service: str = "unknown"  # the service this process runs
+    server: Any = None  # the green thread serving its metrics
 
 
-def process_service():
+_state = _Process()
+
+
+def process_service() -> str:
     """The service this process runs (the label of its pool, outbox and consumer failure metrics)."""
-    return _state["service"]
+    return _state.service
 
 
 class PoolCollector:
     """The database pools of this process: connections in use, open and the pool's size; checkouts,
     waits over 1 ms and their total, timeouts, new connections (counters since the process started)."""
 
-    GAUGES = (
+    GAUGES: tuple[tuple[str, str, Callable[[Mapping[str, float]], float]], ...] = (
         ("crm_db_pool_in_use", "Connections checked out of the pool", lambda stats: stats["checked_out"]),
         (
             "crm_db_pool_open",
@@ -58,12 +68,12 @@ class PoolCollector:
         ("crm_db_pool_connects", "Database connections opened", "connects", 1),
     )
 
-    def describe(self):
+    def describe(self) -> list[Metric]:
         return [GaugeMetricFamily(name, text, labels=["service", "database"]) for name, text, _ in self.GAUGES] + [
             CounterMetricFamily(name, text, labels=["service", "database"]) for name, text, _, _ in self.COUNTERS
         ]
 
-    def collect(self):
+    def collect(self) -> list[Metric]:
         gauges = [
             (GaugeMetricFamily(name, text, labels=["service", "database"]), value) for name, text, value in self.GAUGES
         ]
@@ -75,23 +85,23 @@ class PoolCollector:
         for database, stats in db.pool_stats().items():
             for family, value in gauges:
                 family.add_metric([service, database], value(stats))
-            for family, key, scale in counters:
+            for counter, key, scale in counters:
                 if key in stats:  # a pool that is not metered has none
-                    family.add_metric([service, database], stats[key] / scale)
+                    counter.add_metric([service, database], stats[key] / scale)
         return [family for family, _ in gauges] + [family for family, _, _ in counters]
 
 
 class OutboxCollector:
     """Each registered outbox's pending rows and the age of its oldest pending row."""
 
-    def __init__(self):
-        self.outboxes = {}  # service -> (engine, query)
+    def __init__(self) -> None:
+        self.outboxes: dict[str, tuple[Engine, Select[Any]]] = {}  # service -> (engine, query)
 
-    def add(self, service, engine, table):
+    def add(self, service: str, engine: Engine, table: Table) -> None:
         query = select(func.count(), func.min(table.c.created_at)).where(table.c.sent_at.is_(None))
         self.outboxes[service] = (engine, query)
 
-    def describe(self):
+    def describe(self) -> list[GaugeMetricFamily]:
         return [
             GaugeMetricFamily(
                 "crm_outbox_pending_events", "Events written to the outbox and not yet relayed", labels=["service"]
@@ -103,7 +113,7 @@ class OutboxCollector:
             ),
         ]
 
-    def collect(self):
+    def collect(self) -> list[GaugeMetricFamily]:
         pending, oldest = self.describe()
         for service, (engine, query) in list(self.outboxes.items()):
             try:
@@ -123,16 +133,16 @@ REGISTRY.register(POOLS)
 REGISTRY.register(OUTBOXES)
 
 
-def serve(port, address="0.0.0.0"):
+def serve(port: int, address: str = "0.0.0.0") -> bool:
     """Serves the registry on `port` from a green thread, once per process; False if the port is taken."""
-    if _state["server"] is not None:
+    if _state.server is not None:
         return True
     try:
         sock = eventlet.listen((address, port))
     except OSError as exc:
         log.error("metrics port %s:%s unavailable (%s): this process serves no metrics", address, port, exc)
         return False
-    _state["server"] = eventlet.spawn(eventlet.wsgi.server, sock, make_wsgi_app(), log_output=False)
+    _state.server = eventlet.spawn(eventlet.wsgi.server, sock, make_wsgi_app(), log_output=False)
     log.info("metrics on http://%s:%s/metrics", address, port)
     return True
 
@@ -140,10 +150,10 @@ def serve(port, address="0.0.0.0"):
 class MetricsExporter(DependencyProvider):
     """Serves this process's metrics on METRICS_PORT (module docstring)."""
 
-    def setup(self):
-        _state["service"] = self.container.service_name
+    def setup(self) -> None:
+        _state.service = self.container.service_name
 
-    def start(self):
+    def start(self) -> None:
         config = settings.get()
         if config.metrics_port:
             serve(config.metrics_port, config.metrics_address)

@@ -12,12 +12,14 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Sequence
+from typing import TextIO
 
 from alembic import command, context
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, pool
+from sqlalchemy import Engine, MetaData, create_engine, pool
 
 from infra import settings
 
@@ -25,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHECK_POLL_SECONDS = 2.0
 
 
-def alembic_config(service):
+def alembic_config(service: str) -> Config:
     migrations = os.path.join(ROOT, "services", service, "migrations")
     cfg = Config()
     cfg.set_main_option("script_location", migrations)
@@ -35,13 +37,14 @@ def alembic_config(service):
     return cfg
 
 
-def upgrade(service, revision="head"):
+def upgrade(service: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(service), revision)
 
 
-def run_migrations(metadata):
+def run_migrations(metadata: MetaData) -> None:
     """Body of every service's migrations/env.py."""
     url = context.config.get_main_option("sqlalchemy.url")
+    assert url is not None  # alembic_config sets it
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True)
         with context.begin_transaction():
@@ -55,14 +58,14 @@ def run_migrations(metadata):
     engine.dispose()
 
 
-def _engine(url):
+def _engine(url: str) -> Engine:
     """One connection at a time; PostgreSQL gives up connecting after DB_CONNECT_TIMEOUT (libpq's own
     default waits as long as the network does)."""
     connect_args = {"connect_timeout": settings.get().db_connect_timeout} if url.startswith("postgresql") else {}
     return create_engine(url, poolclass=pool.NullPool, connect_args=connect_args)
 
 
-def migrated_services(target="all"):
+def migrated_services(target: str = "all") -> list[str]:
     """The services `target` names ("all" or one) that have migrations."""
     services = settings.SERVICES if target == "all" else (target,)
     if target != "all" and target not in settings.SERVICES:
@@ -74,7 +77,7 @@ def migrated_services(target="all"):
     ]
 
 
-def state(service):
+def state(service: str) -> tuple[bool, str]:
     """(at_head, what to say) of the service's database against this code's migrations."""
     script = ScriptDirectory.from_config(alembic_config(service))
     heads = set(script.get_heads())
@@ -102,18 +105,18 @@ def state(service):
     return False, "{}: at {}, head {}".format(service, ", ".join(sorted(current)), ", ".join(sorted(heads)))
 
 
-def _known(script, revision):
+def _known(script: ScriptDirectory, revision: str) -> bool:
     try:
         return script.get_revision(revision) is not None
     except Exception:  # alembic raises for a revision its scripts do not have
         return False
 
 
-def check(target="all", wait_seconds=0.0, out=sys.stdout):
+def check(target: str = "all", wait_seconds: float = 0.0, out: TextIO = sys.stdout) -> bool:
     """True when every database of `target` is at head; with `wait_seconds`, polls until they are or the
     time is up. Prints each service's state, and again whenever it changes."""
     deadline = time.monotonic() + wait_seconds
-    said = {}
+    said: dict[str, str] = {}
     if not migrated_services(target):
         print("{}: no migrations".format(target), file=out, flush=True)
     while True:
@@ -129,7 +132,7 @@ def check(target="all", wait_seconds=0.0, out=sys.stdout):
         time.sleep(min(CHECK_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
 
 
-def make_revision(service, message):
+def make_revision(service: str, message: str) -> None:
     """Autogenerates a revision from the models against a scratch SQLite database at head."""
     import tempfile
 
@@ -142,7 +145,7 @@ def make_revision(service, message):
         command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id)
 
 
-def main(argv):
+def main(argv: Sequence[str]) -> None:
     if len(argv) > 1 and argv[1] == "revision":  # python -m infra.migrate revision <service> <message>
         make_revision(argv[2], argv[3])
         return

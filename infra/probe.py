@@ -21,16 +21,17 @@ import argparse
 import math
 import signal
 import sys
+from collections.abc import Sequence
 
 from infra import heartbeat, settings
 
 HARD_LIMIT_MARGIN_SECONDS = 2
 
 
-def live(service, max_age):
+def live(service: str, max_age: float) -> tuple[bool, str]:
     """(healthy, why)."""
     state, age = heartbeat.read(service)
-    if state is None:
+    if state is None or age is None:
         return False, "{}: no heartbeat yet ({})".format(service, heartbeat.path(service))
     if age > max_age:
         return False, "{}: last heartbeat {:.1f} s ago (over {:g} s): the event loop is stuck".format(
@@ -39,7 +40,7 @@ def live(service, max_age):
     return True, "{}: alive, last heartbeat {:.1f} s ago".format(service, age)
 
 
-def ready(service, max_age, timeout):
+def ready(service: str, max_age: float, timeout: float) -> tuple[bool, str]:
     healthy, why = live(service, max_age)
     if not healthy:
         return healthy, why
@@ -49,7 +50,7 @@ def ready(service, max_age, timeout):
     return ping(service, timeout)
 
 
-def ping(service, timeout):
+def ping(service: str, timeout: float) -> tuple[bool, str]:
     """The service's `ping` through the broker, connection and call within `timeout` seconds."""
     import eventlet  # only here: `live` stays light
 
@@ -71,7 +72,7 @@ def ping(service, timeout):
     return True, "{}: ready".format(service)
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.probe", description=__doc__.split("\n\n")[0])
     parser.add_argument("kind", choices=("live", "ready"))
     parser.add_argument("service", choices=settings.SERVICES)

@@ -16,6 +16,8 @@ so with the default base 9100 the gateways answer on 9100 and 9101, the director
 and benchmarks, which may run beside `make run`). `System.metrics_ports` says which.
 """
 
+from __future__ import annotations
+
 import importlib.util
 import json
 import os
@@ -26,6 +28,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from infra import settings
 
@@ -46,12 +50,13 @@ METRICS_SLOTS = {"gateway": 0, "directory": 1, "accounts": 2, "prospects": 3, "d
 METRICS_PORTS_PER_COMPONENT = 10
 
 
-def metrics_port(name, index, base):
+def metrics_port(name: str, index: int, base: int) -> int:
     """The metrics port of process `index` of component `name` (module docstring); base 0: a free one."""
     if not base:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
-            return sock.getsockname()[1]
+            port: int = sock.getsockname()[1]
+            return port
     if index >= METRICS_PORTS_PER_COMPONENT:
         raise ValueError(
             "{} processes of {}: at most {} have metrics ports of their own from METRICS_PORT_BASE; "
@@ -60,7 +65,7 @@ def metrics_port(name, index, base):
     return base + METRICS_PORTS_PER_COMPONENT * METRICS_SLOTS[name] + index
 
 
-def process_count(name, env=None):
+def process_count(name: str, env: Mapping[str, str] | None = None) -> int:
     """How many processes of component `name` to run: GATEWAY_PROCESSES for the gateway,
     `<NAME>_PROCESSES` else SERVICE_PROCESSES for a service; at least 1."""
     env = os.environ if env is None else env
@@ -78,7 +83,7 @@ def process_count(name, env=None):
         ) from None
 
 
-def available_components():
+def available_components() -> list[str]:
     present = []
     for name, entrypoint in ENTRYPOINTS.items():
         module = entrypoint.split(":")[0]
@@ -97,22 +102,24 @@ class System:
     `instances[name]` lists every process of a component; `processes[name]` is its first one;
     `metrics_ports[name]` their metrics ports, in the same order."""
 
-    def __init__(self, env=None, log_dir=None, components=None):
+    def __init__(
+        self, env: Mapping[str, str] | None = None, log_dir: str | None = None, components: list[str] | None = None
+    ) -> None:
         self.env = dict(os.environ if env is None else env)
         self.env.setdefault("PYTHONPATH", ROOT)
         self.log_dir = log_dir or os.path.join(ROOT, "var", "log")
         self.components = components or available_components()
-        self.processes = {}
-        self.instances = {}
-        self.metrics_ports = {}
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.instances: dict[str, list[subprocess.Popen[bytes]]] = {}
+        self.metrics_ports: dict[str, list[int]] = {}
 
     @property
-    def base_url(self):
+    def base_url(self) -> str:
         address = self.env.get("GATEWAY_ADDRESS", "0.0.0.0:8000")
         host, port = address.rsplit(":", 1)
         return "http://{}:{}".format("127.0.0.1" if host in ("0.0.0.0", "") else host, port)
 
-    def start(self, timeout=90):
+    def start(self, timeout: float = 90) -> System:
         for name in self.components:
             if name != "gateway":
                 self.start_component(name)
@@ -121,11 +128,11 @@ class System:
         self.wait_healthy(timeout)
         return self
 
-    def command(self, name):
+    def command(self, name: str) -> list[str]:
         """The command line of one process of component `name`."""
         return [sys.executable, "-m", "nameko", "run", "--config", os.path.join(ROOT, "config.yaml"), ENTRYPOINTS[name]]
 
-    def spawn(self, name, env=None, index=0):
+    def spawn(self, name: str, env: Mapping[str, str] | None = None, index: int = 0) -> subprocess.Popen[bytes]:
         """Starts process `index` of component `name` (its own session: a terminal's Ctrl-C reaches only
         the launcher, which stops the processes in order), on the metrics port of that place."""
         os.makedirs(self.log_dir, exist_ok=True)
@@ -139,14 +146,14 @@ class System:
                 self.command(name), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
 
-    def start_component(self, name, extra_env=None):
+    def start_component(self, name: str, extra_env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
         """Starts the component's processes (process_count); returns the first."""
         env = dict(self.env, **(extra_env or {}))
         self.instances[name] = [self.spawn(name, env, index) for index in range(process_count(name, env))]
         self.processes[name] = self.instances[name][0]
         return self.processes[name]
 
-    def respawn(self, name, index):
+    def respawn(self, name: str, index: int) -> subprocess.Popen[bytes]:
         """Replaces process `index` of component `name` (which has exited) with a new one."""
         process = self.spawn(name, index=index)
         self.instances[name][index] = process
@@ -154,21 +161,21 @@ class System:
             self.processes[name] = process
         return process
 
-    def metrics_urls(self):
+    def metrics_urls(self) -> dict[str, list[str]]:
         """{name: [the /metrics URL of each process, ...]}."""
         return {
             name: ["http://127.0.0.1:{}/metrics".format(port) for port in self.metrics_ports.get(name, [])]
             for name in self.instances
         }
 
-    def pids(self):
+    def pids(self) -> dict[str, list[int]]:
         """{name: [pid, ...]} of every running component."""
         return {name: [process.pid for process in processes] for name, processes in self.instances.items()}
 
-    def stop_component(self, name, sig=signal.SIGTERM, timeout=20):
+    def stop_component(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
         self.stop_components([name], sig, timeout)
 
-    def stop_components(self, names, sig=signal.SIGTERM, timeout=20):
+    def stop_components(self, names: Iterable[str], sig: int = signal.SIGTERM, timeout: float = 20) -> None:
         """Signals every process of `names` at once, then waits for them (SIGKILL after `timeout`)."""
         running = []
         for name in names:
@@ -189,17 +196,18 @@ class System:
             except ProcessLookupError:
                 pass
 
-    def kill_component(self, name):
+    def kill_component(self, name: str) -> None:
         """A crash: SIGKILL, no clean shutdown."""
         self.stop_component(name, sig=signal.SIGKILL)
 
-    def stop(self):
+    def stop(self) -> None:
         """The gateway first (no new requests), then every service at once."""
         if "gateway" in self.instances:
             self.stop_component("gateway")
         self.stop_components(list(self.instances))
 
-    def health(self):
+    def health(self) -> Any:
+        """The gateway's /health answer (a JSON object), None while it does not answer."""
         try:
             with urllib.request.urlopen(self.base_url + "/health", timeout=5) as response:
                 return json.load(response)
@@ -208,10 +216,10 @@ class System:
         except (OSError, ValueError):
             return None
 
-    def wait_healthy(self, timeout=90, components=None):
+    def wait_healthy(self, timeout: float = 90, components: Iterable[str] | None = None) -> dict[str, Any]:
         wanted = [name for name in (components or self.components) if name != "gateway"]
         deadline = time.monotonic() + timeout
-        state = None
+        state: dict[str, Any] | None = None
         while time.monotonic() < deadline:
             for name, process in ((n, p) for n, ps in self.instances.items() for p in ps):
                 if process.poll() is not None:

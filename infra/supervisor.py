@@ -8,11 +8,15 @@ STABLE_SECONDS; the other processes keep serving meanwhile. Only SIGINT (Ctrl-C)
 (`make stop`) stops everything: the gateway first, then every service at once.
 """
 
+from __future__ import annotations
+
 import logging
 import os
 import signal
+import subprocess
 import sys
 import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Optional
 
@@ -27,9 +31,11 @@ STABLE_SECONDS = 60.0
 CHECK_INTERVAL_SECONDS = 0.5
 
 
-def restart_delay(exits_in_a_row, first=FIRST_RESTART_SECONDS, maximum=RESTART_MAX_SECONDS):
+def restart_delay(
+    exits_in_a_row: int, first: float = FIRST_RESTART_SECONDS, maximum: float = RESTART_MAX_SECONDS
+) -> float:
     """The wait before the restart that follows the `exits_in_a_row`-th exit in a row (1, 2, 3...)."""
-    return min(maximum, first * 2 ** (exits_in_a_row - 1))
+    return min(maximum, first * 2.0 ** (exits_in_a_row - 1))
 
 
 @dataclass
@@ -47,23 +53,23 @@ class Supervisor:
 
     def __init__(
         self,
-        system,
-        first_delay=FIRST_RESTART_SECONDS,
-        max_delay=RESTART_MAX_SECONDS,
-        stable_seconds=STABLE_SECONDS,
-        clock=time.monotonic,
-    ):
+        system: System,
+        first_delay: float = FIRST_RESTART_SECONDS,
+        max_delay: float = RESTART_MAX_SECONDS,
+        stable_seconds: float = STABLE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.system = system
         self.first_delay, self.max_delay, self.stable_seconds = first_delay, max_delay, stable_seconds
         self.clock = clock
-        self.slots = {}
+        self.slots: dict[tuple[str, int], Slot] = {}
         self.restarts = 0
 
-    def start(self, timeout=90):
+    def start(self, timeout: float = 90) -> Supervisor:
         self.system.start(timeout)
         return self
 
-    def check(self):
+    def check(self) -> None:
         """Notices processes that exited and restarts those whose delay has passed."""
         now = self.clock()
         for name, processes in list(self.system.instances.items()):
@@ -75,15 +81,15 @@ class Supervisor:
                 elif process.poll() is not None:
                     self._schedule(name, process, slot, now)
 
-    def run(self, stopping, interval=CHECK_INTERVAL_SECONDS):
+    def run(self, stopping: Callable[[], bool], interval: float = CHECK_INTERVAL_SECONDS) -> None:
         while not stopping():
             self.check()
             time.sleep(interval)
 
-    def stop(self):
+    def stop(self) -> None:
         self.system.stop()
 
-    def _schedule(self, name, process, slot, now):
+    def _schedule(self, name: str, process: subprocess.Popen[bytes], slot: Slot, now: float) -> None:
         ran = now - slot.started_at
         if ran >= self.stable_seconds:
             slot.exits_in_a_row = 0
@@ -102,7 +108,7 @@ class Supervisor:
             name,
         )
 
-    def _restart(self, name, index, slot, now):
+    def _restart(self, name: str, index: int, slot: Slot, now: float) -> None:
         try:
             process = self.system.respawn(name, index)
         except OSError as exc:
@@ -114,7 +120,7 @@ class Supervisor:
         log.warning("%s restarted (pid %s)", name, process.pid)
 
 
-def selected_components(wanted=None):
+def selected_components(wanted: Collection[str] | None = None) -> list[str]:
     """The components `make run` starts: RUN_COMPONENTS's, else every one present."""
     wanted = settings.get().run_components if wanted is None else wanted
     unknown = sorted(set(wanted) - set(ENTRYPOINTS))
@@ -125,7 +131,7 @@ def selected_components(wanted=None):
     return [name for name in available_components() if not wanted or name in wanted]
 
 
-def run_forever():
+def run_forever() -> None:
     """`make run`: start everything, print how to use it, supervise until Ctrl-C or SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
     var_dir = settings.get().var_dir

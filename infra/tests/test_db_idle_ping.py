@@ -28,7 +28,12 @@ def _kill(test_env, pid):
 def test_a_recently_used_connection_is_not_pinged(test_env, monkeypatch):
     engine = _engine(test_env, monkeypatch, 30)
     pinged = []
-    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pinged.append(connection) or True)
+
+    def ping(connection):
+        pinged.append(connection)
+        return True
+
+    monkeypatch.setattr(engine.dialect, "do_ping", ping)
     try:
         for _ in range(3):
             with engine.connect() as connection:

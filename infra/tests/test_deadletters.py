@@ -23,7 +23,7 @@ SOURCE, EVENT_TYPE = "dead_letter_probe_source", "probe_changed"
 QUEUE = "evt-{}-{}--dead_letter_probe.handle".format(SOURCE, EVENT_TYPE)
 DEAD_LETTER_QUEUE = QUEUE + ".dead-letter"
 STATE = {"fixed": False}
-APPLIED = []
+APPLIED: list[str] = []
 
 
 class ProbeV1(Schema):

@@ -94,11 +94,12 @@ def test_a_smaller_window_waits_per_window_and_still_marks_once(setup, monkeypat
     add_rows(engine, table, ["routed"] * 20)
     waits = []
     wait = ConfirmingChannel.wait_for_confirms
-    monkeypatch.setattr(
-        ConfirmingChannel,
-        "wait_for_confirms",
-        lambda confirming, timeout: waits.append(confirming.next_tag - 1) or wait(confirming, timeout),
-    )
+
+    def counted_wait(confirming, timeout):
+        waits.append(confirming.next_tag - 1)
+        return wait(confirming, timeout)
+
+    monkeypatch.setattr(ConfirmingChannel, "wait_for_confirms", counted_wait)
     with counted_statements(engine, "SET sent_at") as updates:
         relay.relay_batch()
     assert waits == [8, 16, 20]  # publishes on the channel when each window's wait began
@@ -198,7 +199,9 @@ def test_other_green_threads_run_while_a_batch_is_published(setup, monkeypatch):
     relay, table, engine, bind = setup
     bind("routed")
     add_rows(engine, table, ["routed"] * 64)
-    ticks, seen, done = [0], [], []
+    ticks = [0]
+    seen: list[int] = []  # the tick count at each publish
+    done: list[bool] = []
 
     def other_worker():
         while not done:

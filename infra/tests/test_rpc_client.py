@@ -83,20 +83,20 @@ def test_an_unknown_service_fails_at_once_with_unknown_service(client):
 def test_context_data_travels_as_nameko_headers(client, container_factory, service_config):
     seen = []
 
-    class Recorder:
-        name = "rpc_client_headers_probe"
-
-        @rpc
-        def seen(self):
-            return None
-
     from nameko.extensions import DependencyProvider
 
     class Data(DependencyProvider):
         def get_dependency(self, worker_ctx):
             seen.append(dict(worker_ctx.data))
 
-    Recorder.data = Data()
+    class Recorder:
+        name = "rpc_client_headers_probe"
+        data = Data()
+
+        @rpc
+        def seen(self):
+            return None
+
     container_factory(Recorder, service_config).start()
 
     class FakeWorker:
