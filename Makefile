@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV  ?= .venv
 PY    := $(VENV)/bin/python
 
-.PHONY: run stop test bench migrate venv dev-venv reconcile resync replay-dead-letters clean
+.PHONY: run stop test check bench migrate venv dev-venv reconcile resync replay-dead-letters clean
 
 run: venv            ## set up everything and start the whole system on http://localhost:8000
 	@scripts/run.sh
@@ -11,8 +11,11 @@ run: venv            ## set up everything and start the whole system on http://l
 stop:                ## stop what `make run` started
 	@scripts/stop.sh
 
-test: dev-venv       ## the whole suite against the real RabbitMQ and PostgreSQL
+test: dev-venv       ## lint, format and type checks (scripts/check.sh), then the whole suite against the real RabbitMQ and PostgreSQL
 	@scripts/test.sh $(ARGS)
+
+check: dev-venv      ## ruff (lint and format) and mypy on infra/, contracts/ and every service's domain rules
+	@scripts/check.sh
 
 bench: dev-venv      ## load benchmarks against PostgreSQL (see bench/README.md)
 	@scripts/bench.sh $(ARGS)

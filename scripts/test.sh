@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH=.
 
+# lint, format and types first: a finding fails the run before anything starts (a few seconds)
+scripts/check.sh
+
 scripts/ensure_test_services.sh
 
 exec .venv/bin/python -m pytest "$@"
