@@ -23,11 +23,19 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   fi
 fi
 
+if [ "$(id -u)" = 0 ]; then apt_get=(apt-get); else apt_get=(sudo -n apt-get); fi
+
 # The API reference page is tested in a real browser: Debian's chromium, headless (tests/test_api_reference.py).
 if ! command -v chromium >/dev/null && command -v apt-get >/dev/null; then
   echo "==> installing Debian's chromium for the browser tests"
-  if [ "$(id -u)" = 0 ]; then apt_get=(apt-get); else apt_get=(sudo -n apt-get); fi
   DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -q chromium >/dev/null \
     || { DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" update -q >/dev/null && \
          DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -q chromium >/dev/null; }
+fi
+
+# The Kubernetes manifests' renderer is checked against `kubectl kustomize` (tests/test_k8s_manifests.py).
+if ! command -v kubectl >/dev/null && command -v apt-get >/dev/null; then
+  echo "==> installing kubectl for the manifests' render check"
+  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -q kubectl >/dev/null 2>&1 \
+    || echo "!! kubectl is not installable here; tests/test_k8s_manifests.py will say so" >&2
 fi
