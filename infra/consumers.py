@@ -108,7 +108,16 @@ class EventConsumer:
 
     def handle(self, session: Session, payload: Any) -> Any:
         """Loads, applies and commits one message; see the module docstring for what is retried."""
-        event = self.load(payload)
+        return self.apply_retrying(session, self.load(payload))
+
+    def handle_batch(self, session: Session, payloads: list) -> list:
+        """Several messages in one transaction (infra.batching): one outcome per payload, None when
+        applied, else the exception that dead-letters (or, RetryLater, requeues) that message alone."""
+        from infra.batching import apply_batch  # it builds on this module
+        return apply_batch(self, session, payloads)
+
+    def apply_retrying(self, session: Session, event: dict) -> Any:
+        """Applies and commits one loaded event, retrying as the module docstring says."""
         config = settings.get()
         delay, failures = FIRST_RETRY_SECONDS, 0
         while True:
@@ -215,3 +224,11 @@ class ReliableEventHandler(EventHandler):
 
 
 event_handler = ReliableEventHandler.decorator
+
+
+
+def batched_event_handler(source_service: str, event_type: str, **kwargs: Any) -> Any:
+    """`event_handler` whose method takes a list of payloads and returns one outcome each
+    (`EventConsumer.handle_batch`): the messages waiting in the queue are applied in one transaction."""
+    from infra.batching import BatchedEventHandler  # it builds on this module
+    return BatchedEventHandler.decorator(source_service, event_type, **kwargs)
