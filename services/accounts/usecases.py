@@ -17,6 +17,7 @@ from services.accounts.store import accounts as account_rows
 from services.accounts.store import lists
 
 DIRECTORY_NAMES = DirectoryNames()
+ACCOUNT_QUERY = schemas.AccountQuerySchema()  # built once: a schema costs more to build than to load
 
 
 # --- reads ----------------------------------------------------------------------------------------------
@@ -43,8 +44,11 @@ def list_accounts(ctx: Context, payload):
 
 def get_account(ctx: Context, account_uuid):
     workspace_id = ctx.me.workspace_id  # the caller is verified before anything else
-    data = load(schemas.AccountQuerySchema(), {"uuid": account_uuid} if account_uuid else {}, InvalidAccountInput)
-    return schemas.account_detail(_account(ctx.db, workspace_id, str(data["uuid"])))
+    data = load(ACCOUNT_QUERY, {"uuid": account_uuid} if account_uuid else {}, InvalidAccountInput)
+    account = account_rows.read_live_account(ctx.db, workspace_id, str(data["uuid"]))
+    if account is None:
+        raise AccountNotFound()
+    return schemas.account_detail(account)
 
 
 def validate_tax_id(ctx: Context, payload):

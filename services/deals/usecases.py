@@ -66,7 +66,7 @@ def deal_stats(ctx, args):
 
 def get_deal(ctx, deal_id, args=None):
     query = domain.parse_query(args or {}, ctx.me.user_id)
-    return _views(ctx, [store.get_live(ctx.db, ctx.me.workspace_id, deal_id)], query)[0]
+    return _views(ctx, [store.read_live(ctx.db, ctx.me.workspace_id, deal_id)], query)[0]
 
 
 def list_custom_field_types(ctx):

@@ -1,6 +1,7 @@
 """Accounts, their contacts and fields: reads and writes by the verified caller's workspace."""
 from sqlalchemy import bindparam, or_, select, update
 
+from infra.reads import Read
 from services.accounts.models import Account, Contact, Field
 
 # accounts_in_workspace: live accounts by uuid or exact name, by name then id (callers take the first
@@ -21,6 +22,8 @@ _CONTACT = select(Contact).where(Contact.account_id == bindparam("account_id"),
                                  Contact.contact_uuid == bindparam("contact_uuid"))
 _FIELD = select(Field).where(Field.account_id == bindparam("account_id"), Field.field_uuid == bindparam("field_uuid"))
 _accounts = Account.__table__
+_LIVE_ACCOUNT_ROW = Read(select(_accounts).where(_accounts.c.workspace_id == bindparam("workspace_id"),
+                                                 _accounts.c.uuid == bindparam("uuid"), _accounts.c.deleted_at.is_(None)))
 _MOVE_HECTARES = (update(_accounts).where(_accounts.c.id == bindparam("account_id"))
                   .values(field_count=_accounts.c.field_count + bindparam("count_delta"),
                           total_hectares=_accounts.c.total_hectares + bindparam("hectares_delta",
@@ -39,6 +42,12 @@ def live_account(db, workspace_id, account_uuid, lock=False):
     consumer's counter update takes too, so a check sees committed counts)."""
     return db.scalar(_LIVE_ACCOUNT_LOCKED if lock else _LIVE_ACCOUNT,
                      {"workspace_id": workspace_id, "uuid": account_uuid})
+
+
+def read_live_account(db, workspace_id, account_uuid):
+    """The workspace's live account of that uuid as a row (its columns as attributes), read outside a
+    transaction to show it (infra.reads), or None."""
+    return _LIVE_ACCOUNT_ROW.one_or_none(db, {"workspace_id": workspace_id, "uuid": account_uuid})
 
 
 def oldest_with_tax_key(db, workspace_id, tax_key, country=None):

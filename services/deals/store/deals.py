@@ -1,11 +1,15 @@
 """Writing a deal: reading it for a change, its columns, its nested sets (people, observers, tags,
 custom fields), and the workspace's tags and custom field types those name."""
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from services.deals import domain
 from services.deals.exceptions import DealNotFound, InvalidDeal
+from infra.reads import Read
 from services.deals.models import CustomFieldType, Deal, DealCustomField, DealObserver, DealPerson, DealTag, Tag
+
+_LIVE_DEAL = Read(select(Deal.__table__).where(Deal.workspace_id == bindparam("workspace_id"),
+                                               Deal.id == bindparam("deal_id"), Deal.deleted_at.is_(None)))
 
 
 def _live(workspace_id, deal_id, *columns):
@@ -22,6 +26,17 @@ def get_live(session, workspace_id, deal_id, for_update=False):
     if deal is None:
         raise DealNotFound(field="id")  # another workspace's deal answers exactly like a missing one
     return deal
+
+
+def read_live(session, workspace_id, deal_id):
+    """The live deal as a row (its columns as attributes) to show it, read outside a transaction
+    (infra.reads); DealNotFound as get_live."""
+    if not isinstance(deal_id, int) or not 0 < deal_id <= domain.MAX_ID:
+        raise DealNotFound(field="id")
+    row = _LIVE_DEAL.one_or_none(session, {"workspace_id": workspace_id, "deal_id": deal_id})
+    if row is None:
+        raise DealNotFound(field="id")
+    return row
 
 
 def live_references(session, workspace_id, deal_id):
