@@ -59,7 +59,7 @@ def record_event(session, table, payload):
     statement = _inserts.get(table)
     if statement is None:  # built once per table: building it and its cache key cost as much as running it
         statement = _inserts[table] = insert(table)
-    session.execute(statement, {"event_id": payload["event_id"], "event_type": payload["event_type"],
+    session.connection().execute(statement, {"event_id": payload["event_id"], "event_type": payload["event_type"],
                                 "payload": json.dumps(payload, separators=(",", ":")), "created_at": now_utc()})
     session.info["outbox_written"] = True
 

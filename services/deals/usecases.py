@@ -102,12 +102,11 @@ def update_deal(ctx, deal_id, payload):
     data = _load(payload, partial=True)
     if any(name in data for name in domain.REFERENCE_FIELDS):  # read unlocked: no lock is held across the RPCs
         _check_references(ctx, data, store.live_references(ctx.db, ctx.me.workspace_id, deal_id))
-    deal = store.get_live(ctx.db, ctx.me.workspace_id, deal_id, for_update=True)
-    before = store.totals_key(deal)
+    locked = store.lock_live(ctx.db, ctx.me.workspace_id, deal_id)
     now = now_utc()
-    store.change_deal(deal, domain.deal_changes(store.state_of(deal), data, now), now)
+    deal = store.write_changes(ctx.db, locked, domain.deal_changes(store.state_of(locked), data, now), now)
     store.replace_nested(ctx.db, ctx.me.workspace_id, deal, data)
-    _record(ctx, deal, "updated", before)
+    _record(ctx, deal, "updated", store.totals_key(locked))
     ctx.db.commit()
     return {"deal": schemas.deal_view(deal)}
 
