@@ -107,6 +107,7 @@ class BatchedEventHandler(ReliableEventHandler):
         super().__init__(source_service, event_type, **kwargs)
         self.batch_size = batch_size
         self._arrived: LightQueue = LightQueue()
+        self._unsettled: dict = {}  # channel -> delivery tags received and not yet settled
         self._loop = None
 
     def setup(self) -> None:
@@ -122,6 +123,7 @@ class BatchedEventHandler(ReliableEventHandler):
         self._arrived.put(None)  # the loop ends once it has handled what arrived before
 
     def handle_message(self, body: Any, message: Any) -> None:
+        self._unsettled.setdefault(message.channel, set()).add(message.delivery_tag)
         self._arrived.put((body, message))
 
     def _run(self) -> None:
@@ -159,9 +161,39 @@ class BatchedEventHandler(ReliableEventHandler):
                 for message in messages:
                     self.queue_consumer.requeue_message(message)
             else:
+                acked = []
                 for message, outcome in zip(messages, result):
-                    self.handle_message_processed(message, None, None if outcome is None else
-                                                  (type(outcome), outcome, outcome.__traceback__))
+                    if outcome is None:
+                        acked.append(message)
+                    else:  # dead-lettered or requeued alone, first
+                        self.handle_message_processed(message, None, (type(outcome), outcome, outcome.__traceback__))
+                self._ack(acked, {message.delivery_tag for message in messages})
         finally:
+            for message in messages:
+                unsettled = self._unsettled.get(message.channel)
+                if unsettled is not None:
+                    unsettled.discard(message.delivery_tag)
+                    if not unsettled:
+                        del self._unsettled[message.channel]
             done.send(True)
         return result, exc_info
+
+    def _ack(self, messages: list, batch_tags: set) -> None:
+        """Acks `messages`: with one `multiple` ack (one settlement in the quorum queue instead of one
+        each) when every delivery up to the highest of them on that channel not yet settled is of this
+        batch (the others of the batch were rejected or requeued just before), else one by one."""
+        if not messages:
+            return
+        channel = messages[-1].channel
+        highest = max(message.delivery_tag for message in messages)
+        unsettled = self._unsettled.get(channel, set())
+        if (len(messages) > 1 and len(self.queue_consumer._providers) == 1  # the channel's only consumer
+                and all(message.channel is channel for message in messages)
+                and all(tag in batch_tags for tag in unsettled if tag <= highest) and channel.connection):
+            try:
+                channel.basic_ack(highest, multiple=True)
+                return
+            except ConnectionError:  # closing meanwhile: redelivered, and judged again
+                return
+        for message in messages:
+            self.handle_message_processed(message)
