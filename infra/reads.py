@@ -17,23 +17,37 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any, Mapping
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 
 class Read:
-    """`Read(select(...).where(column == bindparam("name"), ...))`: bind parameters by name."""
+    """`Read(select(...).where(column == bindparam("name"), ...))`: bind parameters by name.
+    `elsewhere`: the statement to run through the session instead (other dialects, or inside a
+    transaction), when `statement` is PostgreSQL's own (`= ANY(:list)` for a list of values)."""
 
-    def __init__(self, statement: Select) -> None:
+    def __init__(self, statement: Select, elsewhere: Select | None = None) -> None:
         self.statement = statement
+        self.elsewhere = statement if elsewhere is None else elsewhere
         self._compiled: dict = {}  # dialect name -> SQL text
         self._row_types: dict = {}  # dialect name -> the named tuple of its rows (named by the result)
 
     def one_or_none(self, session: Session, params: Mapping[str, Any]) -> Any:
+        rows = self._rows(session, params, one=True)
+        return rows[0] if rows else None
+
+    def all(self, session: Session, params: Mapping[str, Any]) -> list:
+        return self._rows(session, params, one=False)
+
+    def _rows(self, session: Session, params: Mapping[str, Any], one: bool) -> list:
         bind = session.get_bind()
         if bind.dialect.name != "postgresql" or session.in_transaction():
-            return session.execute(self.statement, params).one_or_none()
+            result = session.execute(self.elsewhere, params)
+            if not one:
+                return result.all()
+            row = result.one_or_none()
+            return [] if row is None else [row]
         sql = self._compiled_for(bind.dialect)
         row_type = self._row_types.get(bind.dialect.name)
         connection = bind.raw_connection()  # the pool's: checked in (and reset) on close
@@ -44,7 +58,9 @@ class Read:
                 cursor = dbapi.cursor()
                 try:
                     cursor.execute(sql, params)
-                    row = cursor.fetchone()
+                    rows = cursor.fetchmany(2) if one else cursor.fetchall()
+                    if one and len(rows) > 1:
+                        raise MultipleResultsFound("Multiple rows were found when one or none was required")
                     if row_type is None:
                         row_type = self._row_types[bind.dialect.name] = namedtuple(
                             "Row", [column[0] for column in cursor.description])
@@ -59,7 +75,7 @@ class Read:
                                       connection_invalidated=connection.is_valid is False) from exc
         finally:
             connection.close()
-        return None if row is None else row_type._make(row)
+        return [row_type._make(row) for row in rows]
 
     def _compiled_for(self, dialect: Any) -> str:
         sql = self._compiled.get(dialect.name)

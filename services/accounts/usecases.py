@@ -18,6 +18,7 @@ from services.accounts.store import lists
 
 DIRECTORY_NAMES = DirectoryNames()
 ACCOUNT_QUERY = schemas.AccountQuerySchema()  # built once: a schema costs more to build than to load
+ACCOUNTS_IN_WORKSPACE = schemas.AccountsInWorkspaceSchema()
 
 
 # --- reads ----------------------------------------------------------------------------------------------
@@ -156,7 +157,7 @@ def accounts_in_workspace(ctx: Context, workspace_id, uuids=None, names=None):
     """The workspace's live accounts whose uuid is one of `uuids` or whose name is exactly one of
     `names`, by name then id ({uuid, name, country, tax_id, active} each). A value that is not a uuid
     matches nothing; at most schemas.LOOKUP_MAX of each."""
-    data = load(schemas.AccountsInWorkspaceSchema(), {"workspace_id": workspace_id, "uuids": uuids, "names": names},
+    data = load(ACCOUNTS_IN_WORKSPACE, {"workspace_id": workspace_id, "uuids": uuids, "names": names},
                 InvalidAccountInput)
     uuids = [u for u in (domain.canonical_uuid(value) for value in data["uuids"] or ()) if u is not None]
     rows = account_rows.live_accounts_matching(ctx.db, data["workspace_id"], uuids, data["names"] or ())

@@ -1,5 +1,6 @@
 """Accounts, their contacts and fields: reads and writes by the verified caller's workspace."""
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import String, any_, bindparam, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from infra.reads import Read
 from services.accounts.models import Account, Contact, Field
@@ -12,6 +13,12 @@ _LIVE_BY_UUID_OR_NAME = (
            or_(Account.uuid.in_(bindparam("uuids", expanding=True)),
                Account.name.in_(bindparam("names", expanding=True))))
     .order_by(Account.name, Account.id))
+_LIVE_BY_UUID_OR_NAME_READ = Read(  # PostgreSQL: the lists as arrays, so it is compiled once
+    select(Account.uuid, Account.name, Account.country, Account.tax_id, Account.inactivation_date)
+    .where(Account.workspace_id == bindparam("workspace_id"), Account.deleted_at.is_(None),
+           or_(Account.uuid == any_(bindparam("uuids", type_=ARRAY(String))),
+               Account.name == any_(bindparam("names", type_=ARRAY(String)))))
+    .order_by(Account.name, Account.id), elsewhere=_LIVE_BY_UUID_OR_NAME)
 _LIVE_ACCOUNT = select(Account).where(Account.workspace_id == bindparam("workspace_id"),
                                       Account.uuid == bindparam("uuid"), Account.deleted_at.is_(None))
 _LIVE_ACCOUNT_LOCKED = _LIVE_ACCOUNT.with_for_update()
@@ -23,7 +30,8 @@ _CONTACT = select(Contact).where(Contact.account_id == bindparam("account_id"),
 _FIELD = select(Field).where(Field.account_id == bindparam("account_id"), Field.field_uuid == bindparam("field_uuid"))
 _accounts = Account.__table__
 _LIVE_ACCOUNT_ROW = Read(select(_accounts).where(_accounts.c.workspace_id == bindparam("workspace_id"),
-                                                 _accounts.c.uuid == bindparam("uuid"), _accounts.c.deleted_at.is_(None)))
+                                                 _accounts.c.uuid == bindparam("uuid"),
+                                                 _accounts.c.deleted_at.is_(None)))
 _MOVE_HECTARES = (update(_accounts).where(_accounts.c.id == bindparam("account_id"))
                   .values(field_count=_accounts.c.field_count + bindparam("count_delta"),
                           total_hectares=_accounts.c.total_hectares + bindparam("hectares_delta",
@@ -33,8 +41,8 @@ _MOVE_HECTARES = (update(_accounts).where(_accounts.c.id == bindparam("account_i
 def live_accounts_matching(db, workspace_id, uuids, names):
     """Rows (uuid, name, country, tax_id, inactivation_date) of the workspace's live accounts whose uuid
     is one of `uuids` or whose name is one of `names`."""
-    return db.execute(_LIVE_BY_UUID_OR_NAME, {"workspace_id": workspace_id, "uuids": list(uuids),
-                                              "names": list(names)}).all()
+    return _LIVE_BY_UUID_OR_NAME_READ.all(db, {"workspace_id": workspace_id, "uuids": list(uuids),
+                                               "names": list(names)})
 
 
 def live_account(db, workspace_id, account_uuid, lock=False):
