@@ -25,7 +25,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # --- RabbitMQ ---------------------------------------------------------------------------------------
-SINKS = ("goals.events.recent",)  # bounded, never consumed (services/goals/sink.py): left out of the maxima
+SINKS = ("goals.events.recent", "directory.events.recent")  # bounded, never consumed (infra/sinks.py): left out of the maxima
 
 
 class QueueSampler:

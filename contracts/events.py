@@ -123,3 +123,43 @@ class UserChanged(Envelope):
 
 USER_CHANGED_SCHEMA = UserChanged()
 USER_CHANGED = "user_changed"
+
+
+class ProspectSnapshot(Schema):
+    """A prospect (or client, or partner) as the prospects service holds it after the change."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.Integer(required=True, strict=True)
+    uuid = fields.String(required=True)
+    workspace_id = fields.Integer(required=True, strict=True)
+    type = fields.Integer(required=True, strict=True, validate=validate.OneOf((1, 2, 3)))
+    name = fields.String(allow_none=True, load_default=None)
+    company_name = fields.String(allow_none=True, load_default=None)
+    email = fields.String(allow_none=True, load_default=None)
+    phone_code = fields.String(allow_none=True, load_default=None)
+    phone = fields.String(allow_none=True, load_default=None)
+    locale_id = fields.Integer(allow_none=True, load_default=None)
+    follow_up_id = fields.Integer(required=True, strict=True)
+    follow_name = fields.String(required=True)
+    company_id = fields.Integer(allow_none=True, load_default=None)
+    created_by = fields.Integer(required=True, strict=True)
+    campaign = fields.String(allow_none=True, load_default=None)
+    channel = fields.String(allow_none=True, load_default=None)
+    account_value = fields.Decimal(required=True, as_string=True)
+    monthly_shipments = fields.Integer(allow_none=True, load_default=None)
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+
+
+class ProspectChanged(Envelope):
+    """`prospects.prospect_created` (change "created") and `prospects.prospect_changed` ("updated")."""
+
+    snapshot = fields.Nested(ProspectSnapshot, required=True)
+
+
+PROSPECT_CHANGED_SCHEMA = ProspectChanged()
+
+PROSPECT_CREATED = "prospect_created"
+PROSPECT_CHANGED = "prospect_changed"

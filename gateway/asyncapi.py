@@ -13,7 +13,7 @@ AMQP_BINDING_VERSION = "0.3.0"
 
 def _payload_schema(contract: EventContract) -> dict:
     """The contract as JSON Schema, nested schemas inlined (a resolver that names none)."""
-    return marshmallow_plugin(resolver=lambda schema: None).converter.schema2jsonschema(contract.schema)
+    return marshmallow_plugin(resolver=lambda schema: None, standalone=True).converter.schema2jsonschema(contract.schema)
 
 
 def _message_name(contract: EventContract) -> str:

@@ -6,6 +6,7 @@ Served at `GET /openapi.json` (gateway/routes/reference.py).
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -36,17 +37,31 @@ TAGS = {
 }
 
 
-def marshmallow_plugin(resolver: Any = None) -> MarshmallowPlugin:
-    """apispec's marshmallow plugin, with decimals sent as strings (`as_string`) described as strings."""
-    plugin = MarshmallowPlugin(schema_name_resolver=resolver or schema_name)
-    plugin.init_spec(APISpec(title=TITLE, version=VERSION, openapi_version="3.1.0"))
+def _decimal_as_string(self: Any, field: Any, **kwargs: Any) -> dict:
+    if isinstance(field, fields.Decimal) and field.as_string:  # sent as "12.50", not as a number
+        return {"type": ["string", "null"] if field.allow_none else "string", "pattern": r"^-?\d+(\.\d+)?$"}
+    return {}
 
-    def decimal_as_string(self: Any, field: Any, **kwargs: Any) -> dict:
-        if isinstance(field, fields.Decimal) and field.as_string:
-            return {"type": ["string", "null"] if field.allow_none else "string", "pattern": r"^-?\d+(\.\d+)?$"}
-        return {}
 
-    plugin.converter.add_attribute_function(decimal_as_string)
+def _decimal_bounds_as_numbers(self: Any, field: Any, ret: dict, **kwargs: Any) -> dict:
+    # a Range of Decimals (deals' value) would otherwise be written as the string "1E+15"
+    return {key: int(value) if value == int(value) else float(value) for key, value in ret.items()
+            if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum") and isinstance(value, Decimal)}
+
+
+class _Plugin(MarshmallowPlugin):
+    def init_spec(self, spec: APISpec) -> None:
+        super().init_spec(spec)  # builds the converter anew: add ours to each
+        self.converter.add_attribute_function(_decimal_as_string)
+        self.converter.add_attribute_function(_decimal_bounds_as_numbers)
+
+
+def marshmallow_plugin(resolver: Any = None, standalone: bool = False) -> MarshmallowPlugin:
+    """apispec's marshmallow plugin with decimals described as our schemas send them; `standalone`:
+    ready to convert schemas on its own (the AsyncAPI document), without an APISpec of its own."""
+    plugin = _Plugin(schema_name_resolver=resolver or schema_name)
+    if standalone:
+        plugin.init_spec(APISpec(title=TITLE, version=VERSION, openapi_version="3.1.0"))
     return plugin
 
 

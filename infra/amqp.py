@@ -73,7 +73,7 @@ class AmqpLink:
             host="{}:{}".format(params.hostname or "localhost", params.port or 5672),
             userid=params.userid or "guest", password=params.password or "guest",
             virtual_host=params.virtual_host or "/", heartbeat=self.heartbeat,
-            connect_timeout=self.connect_timeout)
+            connect_timeout=self.connect_timeout, client_properties={"connection_name": self.name})
         try:
             connection.connect()
             channel = connection.channel()

@@ -64,6 +64,20 @@ def record_event(session, table, payload):
     session.info["outbox_written"] = True
 
 
+def record_events(session, table, payloads):
+    """`record_event` for many events in one executemany (a bulk import writes thousands)."""
+    if not payloads:
+        return
+    statement = _inserts.get(table)
+    if statement is None:
+        statement = _inserts[table] = insert(table)
+    now = now_utc()
+    session.execute(statement, [{"event_id": payload["event_id"], "event_type": payload["event_type"],
+                                 "payload": json.dumps(payload, separators=(",", ":")), "created_at": now}
+                                for payload in payloads])
+    session.info["outbox_written"] = True
+
+
 @event.listens_for(Session, "after_commit")
 def _wake_relay(session):
     if session.info.pop("outbox_written", False) and session.bind is not None:

@@ -9,15 +9,21 @@
             return usecases.get_deal(self.context(), deal_id, args)
 
 `ServiceBase` carries the dependencies every service has (a database session per worker, the
-verified caller, request logging, calls to other services with a deadline) and the `ping` and
-`runtime_stats` entrypoints. A use case receives one `Context`.
+verified caller, request logging, calls to other services with a deadline, the heartbeat file the
+Kubernetes probes read) and the `ping` and `runtime_stats` entrypoints. A use case receives one
+`Context`.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
+import eventlet
+from nameko.extensions import DependencyProvider
+from nameko.messaging import QueueConsumer
 from sqlalchemy.orm import Session
 
+from infra import heartbeat
 from infra.auth import Caller, Identity
 from infra.db import Database
 from infra.entrypoints import rpc
@@ -49,11 +55,54 @@ class Context:
         return self._services(service).call(method, args, kwargs, timeout)
 
 
+log = logging.getLogger(__name__)
+
+
+class Heartbeat(DependencyProvider):
+    """Rewrites this process's heartbeat file (infra.heartbeat) from a green thread: `starting` every
+    0.1 s until every queue consumer of the container consumes, then `consuming` every BEAT_SECONDS."""
+
+    STARTING_POLL_SECONDS = 0.1
+
+    def __init__(self):
+        self.thread = None
+
+    def start(self):
+        self._beat()
+        self.thread = self.container.spawn_managed_thread(self._beat_forever, identifier="heartbeat")
+
+    def stop(self):
+        if self.thread is not None:  # ours to end (nameko warns about managed threads it has to kill)
+            self.thread.kill()
+            self.thread = None
+
+    kill = stop
+
+    def _beat_forever(self):
+        while True:
+            eventlet.sleep(heartbeat.BEAT_SECONDS if self._consuming() else self.STARTING_POLL_SECONDS)
+            self._beat()
+
+    def _beat(self):
+        state = heartbeat.CONSUMING if self._consuming() else heartbeat.STARTING
+        try:
+            heartbeat.write(self.container.service_name, state)
+        except OSError as exc:  # a full disk must not kill the service; the probes will say so
+            log.warning("heartbeat: cannot write %s: %s", heartbeat.path(self.container.service_name), exc)
+
+    def _consuming(self):
+        # nameko 2.14's QueueConsumer (under every RPC and event entrypoint) has no public "ready" flag;
+        # `_consumers_ready` is sent once it consumes.
+        consumers = [ext for ext in self.container.subextensions if isinstance(ext, QueueConsumer)]
+        return all(consumer._consumers_ready.ready() for consumer in consumers)
+
+
 class ServiceBase(RuntimeStats):
     db = Database()
     identity = Identity()
     request_log = RequestLog()
     services = Services()
+    heartbeat = Heartbeat()
 
     @rpc
     def ping(self) -> str:

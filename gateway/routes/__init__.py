@@ -45,8 +45,8 @@ def action_of(ctx, actions: Mapping[str, Action]) -> Tuple[str, Action, dict]:
 
 
 def route_modules():
-    from gateway.routes import accounts, customer_goals, deals, directory, goals, reference
-    return (directory, deals, goals, accounts, customer_goals, reference)
+    from gateway.routes import accounts, customer_goals, deals, directory, goals, prospects, reference
+    return (directory, deals, goals, accounts, prospects, customer_goals, reference)
 
 
 def routed_services():

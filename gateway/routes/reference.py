@@ -29,7 +29,7 @@ PAGE = """<!doctype html>
     window.ui = SwaggerUIBundle({
       url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true, persistAuthorization: true,
       presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout",
-      docExpansion: "none", tryItOutEnabled: true
+      docExpansion: "none"
     });
   </script>
 </body>

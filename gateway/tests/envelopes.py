@@ -18,8 +18,10 @@ def assert_error_envelope(path, status, headers, body):
         return " ".join(messages)
     if family is CustomerGoalsFamily:
         assert body["result"] is False and body["data"] is None and body["requestId"] == request_id, body
-        assert isinstance(body["errorCode"], int), body
-        return body["errorDesc"]
+        # the document's codes keep their type (8001 a number, "VC_8026" a string); the gateway's are CG_
+        code = body["errorCode"]
+        assert isinstance(code, int) or (isinstance(code, str) and code[:3] in ("CG_", "VC_")), body
+        return body["message"]
     assert family is BoomFamily
     assert body["statusCode"] == status and body["error"], body
     return body["message"]

@@ -98,7 +98,7 @@ def test_request_id_is_logged_by_gateway_and_service(api, owner, system):
 def test_health_reports_each_routed_service(api, system):
     response = requests.get(api.base_url + "/health", timeout=10)
     services = response.json()["services"]
-    assert set(services) == {"directory", "accounts", "deals", "goals"}  # prospects has no routes yet
+    assert set(services) == {"directory", "accounts", "deals", "goals", "prospects"}
     running = [name for name in services if name in system.components]
     assert all(services[name] == "ok" for name in running)
     if len(running) == len(services):

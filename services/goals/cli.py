@@ -21,15 +21,13 @@ from decimal import Decimal  # noqa: E402
 
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from contracts.events import OpportunitySnapshot  # noqa: E402
+from contracts.deals import opportunity_pages  # noqa: E402
 from infra import rpc, settings  # noqa: E402
 from infra.db import get_engine  # noqa: E402
 from services.goals import domain  # noqa: E402
 from services.goals.consumers import apply_change  # noqa: E402
 from services.goals.figures import recompute_goal  # noqa: E402
 from services.goals.store import maintenance, projection  # noqa: E402
-
-PAGE = 500
 
 
 def session_factory():
@@ -47,26 +45,12 @@ class cluster:
         self.client.stop()
 
 
-def deal_pages(proxies, workspace_id=None):
-    """Every opportunity the deals service holds (deleted ones with snapshot None), page by page."""
-    after_id = 0
-    while after_id is not None:
-        page = proxies.call("deals", "list_opportunities", kwargs={"workspace_id": workspace_id, "after_id": after_id,
-                                                                   "limit": PAGE}, timeout=60)
-        items = []
-        for item in page["opportunities"]:
-            snapshot = OpportunitySnapshot().load(item["snapshot"]) if item["snapshot"] is not None else None
-            items.append((item["aggregate_id"], item["workspace_id"], item["version"], snapshot))
-        yield items
-        after_id = page["next_after_id"]
-
-
 # --- resync -------------------------------------------------------------------------------------------
 def resync(workspace_id=None, out=sys.stdout):
     sessions = session_factory()
     applied = seen = 0
     with cluster() as proxies:
-        for items in deal_pages(proxies, workspace_id):
+        for items in opportunity_pages(proxies, workspace_id):
             with sessions() as session:
                 for aggregate_id, deal_workspace_id, version, snapshot in items:
                     seen += 1
@@ -132,7 +116,7 @@ def reconcile(local=False, workspace_id=None, out=sys.stdout):
                 count(opp)
     else:
         with cluster() as proxies:
-            for items in deal_pages(proxies, workspace_id):
+            for items in opportunity_pages(proxies, workspace_id):
                 for aggregate_id, deal_workspace_id, _, snapshot in items:
                     seen += 1
                     if snapshot is not None:

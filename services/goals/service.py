@@ -5,17 +5,17 @@ from infra.consumers import batched_event_handler
 from infra.entrypoints import rpc
 from infra.outbox import OutboxRelay
 from infra.service import ServiceBase
+from infra.sinks import EventsSink
 from services.goals import consumers, usecases
 from services.goals.customer_goals.service import CustomerGoalsRpc
 from services.goals.models import outbox
-from services.goals.sink import GoalEventsSink
 
 
 class GoalsService(CustomerGoalsRpc, ServiceBase):
     name = "goals"
 
     outbox_relay = OutboxRelay(outbox)
-    events_sink = GoalEventsSink()  # declared before the relay publishes: goal events always route
+    events_sink = EventsSink("goals")  # declared before the relay publishes: goal events always route
 
     @rpc
     def list_goals(self, payload):

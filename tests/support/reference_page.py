@@ -16,8 +16,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def main(base_url, screenshot, signup_body):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 2000})
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 2000})
             page.goto(base_url + "/docs")
             page.wait_for_selector(".opblock-tag", timeout=30000)
             families = page.locator(".opblock-tag").all_inner_texts()
@@ -31,6 +31,11 @@ def main(base_url, screenshot, signup_body):
             answer.wait_for(timeout=30000)
             page.screenshot(path=screenshot)
             return {"families": families, "signup_answer": answer.inner_text()}
+        except Exception:
+            page.screenshot(path=screenshot.replace(".png", "-failed.png"))  # what the browser showed
+            with open(screenshot.replace(".png", "-failed.html"), "w") as handle:
+                handle.write(page.content())
+            raise
         finally:
             browser.close()
 
