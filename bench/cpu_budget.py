@@ -64,6 +64,29 @@ def scenarios(ws, account_uuid, deal, deal_ids):
     }
 
 
+def data_scenarios(env, size):
+    """The prospects Kanban (a page of it with its counters, `size` prospects of 20 salesmen) and the
+    customer goals fetch (a page of 100 of `size` goals, two conditions), on workspaces of their own
+    loaded as bench.prospects and bench.customer_goals load theirs."""
+    from bench import customer_goals, prospects
+    from bench.dataset import vacuum_analyze
+    api = env.api
+    kanban = api.signup(workspace="budget-prospects")
+    prospects.load(env.database_urls["prospects"], kanban, prospects.salesmen(api, kanban), size)
+    goals_ws = api.signup(workspace="budget-csgoals")
+    headers = _auth(goals_ws.token)
+    statuses = {p["name"]: p["gsid"] for p in api.get(
+        "/v1/csgoal/external/admin/picklist?picklistCategory=GOAL_STATUS", headers=headers).json()["data"]["picklists"]}
+    goal_type = api.get("/v1/csgoal/external/admin/picklist", headers=headers).json()["data"]["picklists"][0]["gsid"]
+    customer_goals.load_goals(env.database_urls["goals"], goals_ws, list(statuses.values())[:4], goal_type, size, 7)
+    vacuum_analyze(env.database_urls["goals"])
+    body = customer_goals.fetch_body(statuses)
+    return {
+        "prospects_kanban": lambda i: ("GET", "/prospects/grouped?counters=true", _auth(kanban.token), None),
+        "customer_goals_fetch": lambda i: ("POST", "/v1/csgoal/external/fetch", headers, body),
+    }
+
+
 def measure(env, name, make_request, args, base_url=None, pids=None):
     """`pids` (default: every process of the system) are the processes whose CPU is counted."""
     if pids is None:
@@ -134,7 +157,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=12)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--only", default="", help="comma-separated: stock_hop,get_account,get_deal,create_deal,"
-                                                   "update_deal")
+                                                   "update_deal,prospects_kanban,customer_goals_fetch")
+    parser.add_argument("--data-size", type=int, default=10000,
+                        help="prospects and customer goals of the Kanban's and the fetch's workspaces")
     parser.add_argument("--repeat", type=int, default=1, help="runs per request; the median's row is kept")
     parser.add_argument("--name", default="cpu_budget", help="result file: bench/results/<name>.json")
     parser.add_argument("--no-write", action="store_true", help="print only, write no result file")
@@ -144,6 +169,8 @@ def main():
     wanted = [name for name in args.only.split(",") if name]
     with bench_environment(extra_env={"RATE_LIMIT_PER_SECOND": "1000000"}) as env:
         made = dict({"stock_hop": None}, **scenarios(*prepare(env.api)))
+        if not wanted or {"prospects_kanban", "customer_goals_fetch"} & set(wanted):
+            made.update(data_scenarios(env, args.data_size))
         for name, make_request in made.items():
             if wanted and name not in wanted:
                 continue
