@@ -111,6 +111,19 @@ def reply(link, message, result, exc_info):
 
 class ServiceRpc(Rpc):
     rpc_consumer = ReplyingConsumer()
+    _valid_shapes = None  # (number of args, keyword names) the method was checked to accept
+
+    def check_signature(self, args, kwargs):
+        """nameko's check (inspect.getcallargs, every call), once per shape of call: whether a call
+        binds depends on how many arguments and which keywords it passes, not on their values."""
+        shape = (len(args), tuple(sorted(kwargs)))
+        if self._valid_shapes is not None and shape in self._valid_shapes:
+            return
+        super().check_signature(args, kwargs)
+        if self._valid_shapes is None:
+            self._valid_shapes = set()
+        if len(self._valid_shapes) < 64:
+            self._valid_shapes.add(shape)
 
     def setup(self):
         # nameko's own @rpc would get a second consumer of the same queue, which answers
