@@ -101,17 +101,32 @@ def measure(env, name, make_request, args, base_url=None, pids=None):
     shared = {}
     for process, seconds in meter.infrastructure_by_process.items():
         shared[SHARED[process]] = shared.get(SHARED[process], 0.0) + seconds
+    # PostgreSQL serves other test runs on this machine too: only the backends of this run's databases
+    # count (the server's own background processes, WAL writer and checkpointer, are left out)
+    ours = postgres_backends_seconds(meter, [url.rsplit("/", 1)[-1] for url in env.database_urls.values()])
+    shared["PostgreSQL (others)"] = max(0.0, shared.get("PostgreSQL", 0.0) - ours)
+    shared["PostgreSQL"] = ours
     report = meter.report()
     per_request = {process: round(1000 * seconds / requests, 2)
                    for process, seconds in sorted(report["process_cpu_seconds"].items())}
     per_request.update({process: round(1000 * seconds / requests, 2) for process, seconds in sorted(shared.items())})
-    system = round(sum(v for k, v in per_request.items() if not k.startswith("bench")), 2)
+    system = round(sum(v for k, v in per_request.items() if not k.startswith("bench") and "others" not in k), 2)
     cores = os.cpu_count() or 1
     return {"requests": requests, "non_2xx": sum(n for s, n in result["statuses"].items() if not s.startswith("2")),
             "throughput_rps": result["ok_rps"], "drain_seconds_after": drained,
             "cpu_ms_per_request": per_request, "system_cpu_ms_per_request": system,
             "cpu_bound_rps": round(cores * 1000 / system, 1) if system else None, "cores": cores,
             "other_processes_percent_of_machine": report["other_processes_percent_of_machine"]}
+
+
+def postgres_backends_seconds(meter, databases):
+    """CPU seconds of the PostgreSQL backends serving `databases` during the meter's phase."""
+    total = 0.0
+    for pid, (command, name, cpu, started) in meter.after.items():
+        if name == "postgres" and any(" {} ".format(database) in command for database in databases):
+            then = meter.before.get(pid)
+            total += cpu - (then[2] if then and then[3] == started else 0.0)
+    return total
 
 
 def measure_stock_hop(env, args):
