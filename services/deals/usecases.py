@@ -14,7 +14,7 @@ import eventlet
 from nameko.exceptions import UnknownService
 from sqlalchemy.exc import IntegrityError
 
-from contracts.directory import DirectoryNames
+from contracts.directory import BoundedSet, DirectoryNames
 from contracts.events import OPPORTUNITY_CHANGED
 from infra import settings
 from infra.db import now_utc
@@ -37,6 +37,11 @@ REFERENCES = {
     "account_uuid": ("accounts", "accounts_in_workspace", "uuids", "is not an account of this workspace"),
     "campaign_uuid": ("directory", "campaigns_in_workspace", "campaign_uuids", "is not a campaign of this workspace"),
 }
+
+# A user or a campaign found in a workspace stays in it (the directory deletes neither, nor moves them):
+# once found, this process does not ask again. An account can be deleted: it is asked every time.
+LASTING_REFERENCES = ("user_id", "campaign_uuid")
+KNOWN_REFERENCES = BoundedSet(50_000)  # (reference, workspace id, value) found
 
 
 # --- reads ----------------------------------------------------------------------------------------------
@@ -202,9 +207,14 @@ def _check_references(ctx, data, current):
         except (ServiceUnavailable, UnknownService):
             raise ServiceUnavailable("could not be checked: the {} service is unavailable".format(service), name)
 
-    names = list(wanted)
+    names = [name for name in wanted if (name, workspace_id, wanted[name]) not in KNOWN_REFERENCES]
     answers = eventlet.GreenPool(len(names)).imap(found, names) if len(names) > 1 else map(found, names)
-    errors = {name: [REFERENCES[name][3]] for name, ok in zip(names, list(answers)) if not ok}
+    errors = {}
+    for name, ok in zip(names, list(answers)):
+        if not ok:
+            errors[name] = [REFERENCES[name][3]]
+        elif name in LASTING_REFERENCES:
+            KNOWN_REFERENCES.add((name, workspace_id, wanted[name]))
     if errors:
         first = next(iter(errors))
         raise InvalidDeal(errors[first][0], first, errors)
