@@ -269,7 +269,7 @@ class CpuMeter:
         total, idle = machine_cpu()
         spent, idle_spent = total - self.machine[0], idle - self.machine[1]
         self.machine_busy = round(100.0 * (spent - idle_spent) / spent, 1) if spent else None
-        after = all_processes()
+        after = self.after = all_processes()  # kept: a caller may split the infrastructure's CPU further
         ours = {pid: name for name, pid in self.pids.items()}
         ours[os.getpid()] = "bench (load generator)"
         self.cpu, infrastructure, others = {}, {}, {}

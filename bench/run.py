@@ -322,7 +322,7 @@ def main(argv=None):
     parser.add_argument("--warmup", type=float, default=None, help="warm-up seconds per phase (3 full, 1 quick)")
     parser.add_argument("--fraction", type=float, default=0.7, help="constant rate as a fraction of saturation")
     parser.add_argument("--freshness-rate", type=float, default=200.0)
-    parser.add_argument("--freshness-sweep", default="50,100",
+    parser.add_argument("--freshness-sweep", default="100,150",
                         help="further deal-update rates (comma-separated) measured after --freshness-rate")
     parser.add_argument("--freshness-seconds", type=float, default=None, help="(30 full, 8 quick)")
     parser.add_argument("--isolation-rate", type=float, default=20.0)

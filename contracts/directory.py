@@ -60,3 +60,20 @@ class DirectoryNames:
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return found
+
+
+class BoundedSet:
+    """A set of facts that cannot go stale (a user or a campaign found in a workspace), at most
+    `max_entries`: past it, the oldest go (forgetting one only costs an RPC)."""
+
+    def __init__(self, max_entries):
+        self.max_entries = max_entries
+        self._entries = OrderedDict()
+
+    def __contains__(self, item):
+        return item in self._entries
+
+    def add(self, item):
+        self._entries[item] = True
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)

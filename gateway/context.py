@@ -88,7 +88,7 @@ class RequestContext:
         self.request_id = request_id
         self.args = request.args
         self.headers = request.headers
-        self._proxies = proxies
+        self._proxies = proxies  # service name -> its ClientProxy (made when a route calls it)
         self._worker_data = worker_data  # the worker's context data: forwarded on every RPC
         self._worker_data[REQUEST_ID_KEY] = request_id
         self._raw_body = read_body(request)
@@ -145,4 +145,4 @@ class RequestContext:
         return self.caller
 
     def call(self, service, method, *args, timeout=None, **kwargs):
-        return self._proxies[service].call(method, args, kwargs, timeout)
+        return self._proxies(service).call(method, args, kwargs, timeout)

@@ -7,7 +7,7 @@ from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from werkzeug.wrappers import Response
 
-from infra import correlation, ratelimit, settings
+from infra import correlation, ratelimit
 from infra.metrics_export import MetricsExporter
 from infra.rpc import Services
 from infra.auth import Caller, TokenSecret, verify_token
@@ -51,7 +51,7 @@ class GatewayService:
         try:
             route, path_values = self._match(request)
             template = route.path
-            ctx = RequestContext(request, request_id, self._proxies(), self.worker_data)
+            ctx = RequestContext(request, request_id, self.services, self.worker_data)
             if not route.public:
                 ctx.authenticate(self._verify_user_token, self._api_key_caller)
             if route.rate_limited:
@@ -84,9 +84,6 @@ class GatewayService:
             status, result, *rest = result
             extra_headers = rest[0] if rest else {}
         return json_response(result, status=status, headers=dict(headers, **extra_headers))
-
-    def _proxies(self):
-        return {name: self.services(name) for name in settings.SERVICES}
 
     def _verify_user_token(self, token):
         return verify_token(token, secret=self.token_secret)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-import time
 from typing import Any, Callable, Mapping
 
 from amqp.exceptions import PreconditionFailed
@@ -92,12 +91,19 @@ def is_transient(exc: BaseException) -> bool:
 class EventConsumer:
     """One event type's path: contract, envelope check, apply, commit, retries (module docstring)."""
 
-    def __init__(self, schema: Schema, apply: Callable[[Session, dict], Any], name: str = "") -> None:
-        self.schema, self.apply = schema, apply
+    def __init__(self, schema: Schema, apply: Callable[[Session, dict], Any], name: str = "",
+                 fast_load: Callable[[Any], dict | None] | None = None) -> None:
+        """`fast_load`: the schema's load for a plainly valid payload (None when it cannot tell: the
+        schema loads it then), e.g. contracts.fast_events.load_opportunity_changed."""
+        self.schema, self.apply, self.fast_load = schema, apply, fast_load
         self.name = name or type(schema).__name__
 
     def load(self, payload: Any) -> dict:
         """The event as the contract loads it, or PoisonMessage."""
+        event = self.fast_load(payload) if self.fast_load is not None else None
+        if event is not None:
+            check_envelope(event, self.name)
+            return event
         if not isinstance(payload, dict):
             raise PoisonMessage("{} is not a JSON object".format(self.name))
         try:
@@ -109,7 +115,16 @@ class EventConsumer:
 
     def handle(self, session: Session, payload: Any) -> Any:
         """Loads, applies and commits one message; see the module docstring for what is retried."""
-        event = self.load(payload)
+        return self.apply_retrying(session, self.load(payload))
+
+    def handle_batch(self, session: Session, payloads: list) -> list:
+        """Several messages in one transaction (infra.batching): one outcome per payload, None when
+        applied, else the exception that dead-letters (or, RetryLater, requeues) that message alone."""
+        from infra.batching import apply_batch  # it builds on this module
+        return apply_batch(self, session, payloads)
+
+    def apply_retrying(self, session: Session, event: dict) -> Any:
+        """Applies and commits one loaded event, retrying as the module docstring says."""
         correlation.bind_event(event)  # its ids in our log lines and in the events it causes
         config = settings.get()
         delay, failures = FIRST_RETRY_SECONDS, 0
@@ -234,3 +249,11 @@ class ReliableEventHandler(EventHandler):
 
 
 event_handler = ReliableEventHandler.decorator
+
+
+
+def batched_event_handler(source_service: str, event_type: str, **kwargs: Any) -> Any:
+    """`event_handler` whose method takes a list of payloads and returns one outcome each
+    (`EventConsumer.handle_batch`): the messages waiting in the queue are applied in one transaction."""
+    from infra.batching import BatchedEventHandler  # it builds on this module
+    return BatchedEventHandler.decorator(source_service, event_type, **kwargs)

@@ -7,15 +7,19 @@ must come from here: they share one consumer of the service's RPC queue).
   (TransientReplyPublisher, below): a lost reply is its caller's timeout, never a lost change.
   RPC_REPLY_CONFIRMS=1 restores nameko's persistent, confirmed replies.
 """
+import sys
+
 from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER,
                               LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY)
 from kombu.serialization import dumps as kombu_dumps
+from kombu.utils.json import dumps as json_dumps
 from amqp import Message
 from nameko.amqp.publish import Publisher
+from nameko.exceptions import UnserializableValueError, serialize
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from infra import settings
-from infra.amqp import TRANSIENT, AmqpLink
+from infra.amqp import RPC_EXCHANGE, TRANSIENT, AmqpLink
 from infra.errors import ServiceError
 
 
@@ -51,21 +55,75 @@ class TransientResponder(Responder):
 
 
 class ReplyingConsumer(RpcConsumer):
-    """nameko's RpcConsumer, answering through TransientResponder (its handle_result otherwise)."""
+    """nameko's RpcConsumer, answering through TransientResponder (its handle_result otherwise), with
+    the entrypoint of a routing key found in a dict (nameko formats and compares every method's)."""
+
+    _by_routing_key = None
+
+    def get_provider_for_method(self, routing_key):
+        if self._by_routing_key is None or len(self._by_routing_key) != len(self._providers):
+            self._by_routing_key = {"{}.{}".format(self.container.service_name, provider.method_name): provider
+                                    for provider in self._providers}
+        provider = self._by_routing_key.get(routing_key)
+        return provider if provider is not None else super().get_provider_for_method(routing_key)
 
     def handle_result(self, message, result, exc_info):
+        if settings.get().rpc_reply_confirms or message.properties.get("content_type") != JSON:
+            result, exc_info = self._respond(message, result, exc_info)
+        else:
+            result, exc_info = reply(self._reply_link(), message, result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def _respond(self, message, result, exc_info):
         config = self.container.config
         responder_cls = Responder if settings.get().rpc_reply_confirms else TransientResponder
         responder = responder_cls(config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
                                   config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
                                   ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
-        result, exc_info = responder.send_response(result, exc_info)
-        self.queue_consumer.ack_message(message)
-        return result, exc_info
+        return responder.send_response(result, exc_info)
+
+    def _reply_link(self):
+        publisher = TransientReplyPublisher(self.container.config[AMQP_URI_CONFIG_KEY])
+        return publisher._link()
+
+
+JSON = "application/json"
+
+
+def reply(link, message, result, exc_info):
+    """What nameko's Responder does for a JSON request, with the body encoded once (it encodes it a
+    second time first, to check that it can) and no publisher object per reply: the result or the
+    error to the caller's reply queue, transient."""
+    error = None if exc_info is None else serialize(exc_info[1])
+    try:
+        body = json_dumps({"result": result, "error": error})
+    except Exception:  # as nameko's: the caller gets an error it can read, the worker's result is the failure
+        exc_info = sys.exc_info()
+        result, error = None, serialize(UnserializableValueError(result))
+        body = json_dumps({"result": None, "error": error})
+    properties = message.properties
+    link.publish(Message(body, content_type=JSON, content_encoding="utf-8", delivery_mode=TRANSIENT,
+                         correlation_id=properties.get("correlation_id")),
+                 RPC_EXCHANGE, properties["reply_to"])
+    return result, exc_info
 
 
 class ServiceRpc(Rpc):
     rpc_consumer = ReplyingConsumer()
+    _valid_shapes = None  # (number of args, keyword names) the method was checked to accept
+
+    def check_signature(self, args, kwargs):
+        """nameko's check (inspect.getcallargs, every call), once per shape of call: whether a call
+        binds depends on how many arguments and which keywords it passes, not on their values."""
+        shape = (len(args), tuple(sorted(kwargs)))
+        if self._valid_shapes is not None and shape in self._valid_shapes:
+            return
+        super().check_signature(args, kwargs)
+        if self._valid_shapes is None:
+            self._valid_shapes = set()
+        if len(self._valid_shapes) < 64:
+            self._valid_shapes.add(shape)
 
     def setup(self):
         # nameko's own @rpc would get a second consumer of the same queue, which answers

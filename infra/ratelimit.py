@@ -112,8 +112,9 @@ class LocalLimiter:
 
 class RedisLimiter:
     def __init__(self, url, limit, window=1.0):
-        self.client = redis_client(url)
-        self.script = self.client.register_script(SLIDING_WINDOW)
+        from infra.redis_script import client_for  # only needed when a Redis URL is configured
+        self.client = redis_client(url)  # redis-py's, connecting only if used (a health check's ping)
+        self.script = client_for(url, SLIDING_WINDOW, timeout=0.3, connect_timeout=0.3)
         self.limit, self.window_us = limit, int(window * 1_000_000)
 
     def hit(self, key):

@@ -81,6 +81,7 @@ class Settings:
     event_delivery_limit: int
     event_retry_attempts: int
     event_retry_max_seconds: float
+    event_batch_size: int
     db_statement_timeout_ms: int
     db_connect_timeout: int
     db_ping_idle_seconds: float
@@ -132,6 +133,7 @@ def read() -> Settings:
         event_delivery_limit=_number(int, "EVENT_DELIVERY_LIMIT", 20),
         event_retry_attempts=_number(int, "EVENT_RETRY_ATTEMPTS", 5),
         event_retry_max_seconds=_number(float, "EVENT_RETRY_MAX_SECONDS", 30.0),
+        event_batch_size=max(1, _number(int, "EVENT_BATCH_SIZE", 50)),
         db_statement_timeout_ms=_number(int, "DB_STATEMENT_TIMEOUT_MS", 30000),
         db_connect_timeout=_number(int, "DB_CONNECT_TIMEOUT", 5),
         db_ping_idle_seconds=_number(float, "DB_PING_IDLE_SECONDS", 5.0),

@@ -9,6 +9,7 @@ between the same accounts cannot deadlock. The path in infra.consumers loads the
 retries.
 """
 from contracts.events import OPPORTUNITY_CHANGED_SCHEMA
+from contracts.fast_events import load_opportunity_changed
 from infra.consumers import EventConsumer, is_newer
 from infra.db import now_utc
 from services.accounts import domain
@@ -43,4 +44,5 @@ def projected_values(row, snapshot):
             "deleted": False}
 
 
-OPPORTUNITY_CHANGED = EventConsumer(OPPORTUNITY_CHANGED_SCHEMA, apply_opportunity_changed, "opportunity_changed")
+OPPORTUNITY_CHANGED = EventConsumer(OPPORTUNITY_CHANGED_SCHEMA, apply_opportunity_changed, "opportunity_changed",
+                                    fast_load=load_opportunity_changed)

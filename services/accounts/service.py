@@ -1,7 +1,7 @@
 """Accounts service: customer companies of a workspace, their contacts and fields, and deal counts
 kept from `deals.opportunity_changed` (see README.md). Entrypoints only: the use cases are in
 usecases.py, the consumer in consumers.py."""
-from infra.consumers import event_handler
+from infra.consumers import batched_event_handler
 from infra.entrypoints import rpc
 from infra.service import ServiceBase
 from services.accounts import consumers, usecases
@@ -67,6 +67,6 @@ class AccountsService(ServiceBase):
         return usecases.accounts_in_workspace(self.context(), workspace_id, uuids, names)
 
     # --- events -------------------------------------------------------------------------------------
-    @event_handler("deals", "opportunity_changed")
-    def handle_opportunity_changed(self, payload):
-        consumers.OPPORTUNITY_CHANGED.handle(self.db, payload)
+    @batched_event_handler("deals", "opportunity_changed")
+    def handle_opportunity_changed(self, payloads):
+        return consumers.OPPORTUNITY_CHANGED.handle_batch(self.db, payloads)

@@ -17,6 +17,8 @@ from services.accounts.store import accounts as account_rows
 from services.accounts.store import lists
 
 DIRECTORY_NAMES = DirectoryNames()
+ACCOUNT_QUERY = schemas.AccountQuerySchema()  # built once: a schema costs more to build than to load
+ACCOUNTS_IN_WORKSPACE = schemas.AccountsInWorkspaceSchema()
 
 
 # --- reads ----------------------------------------------------------------------------------------------
@@ -43,8 +45,11 @@ def list_accounts(ctx: Context, payload):
 
 def get_account(ctx: Context, account_uuid):
     workspace_id = ctx.me.workspace_id  # the caller is verified before anything else
-    data = load(schemas.AccountQuerySchema(), {"uuid": account_uuid} if account_uuid else {}, InvalidAccountInput)
-    return schemas.account_detail(_account(ctx.db, workspace_id, str(data["uuid"])))
+    data = load(ACCOUNT_QUERY, {"uuid": account_uuid} if account_uuid else {}, InvalidAccountInput)
+    account = account_rows.read_live_account(ctx.db, workspace_id, str(data["uuid"]))
+    if account is None:
+        raise AccountNotFound()
+    return schemas.account_detail(account)
 
 
 def validate_tax_id(ctx: Context, payload):
@@ -152,7 +157,7 @@ def accounts_in_workspace(ctx: Context, workspace_id, uuids=None, names=None):
     """The workspace's live accounts whose uuid is one of `uuids` or whose name is exactly one of
     `names`, by name then id ({uuid, name, country, tax_id, active} each). A value that is not a uuid
     matches nothing; at most schemas.LOOKUP_MAX of each."""
-    data = load(schemas.AccountsInWorkspaceSchema(), {"workspace_id": workspace_id, "uuids": uuids, "names": names},
+    data = load(ACCOUNTS_IN_WORKSPACE, {"workspace_id": workspace_id, "uuids": uuids, "names": names},
                 InvalidAccountInput)
     uuids = [u for u in (domain.canonical_uuid(value) for value in data["uuids"] or ()) if u is not None]
     rows = account_rows.live_accounts_matching(ctx.db, data["workspace_id"], uuids, data["names"] or ())

@@ -11,7 +11,7 @@ from functools import partial
 import eventlet
 from nameko.exceptions import UnknownService
 
-from contracts.directory import DirectoryNames
+from contracts.directory import BoundedSet, DirectoryNames
 from contracts.events import OPPORTUNITY_CHANGED
 from infra import idempotency, settings
 from infra.db import now_utc
@@ -33,6 +33,11 @@ REFERENCES = {
     "account_uuid": ("accounts", "accounts_in_workspace", "uuids", "is not an account of this workspace"),
     "campaign_uuid": ("directory", "campaigns_in_workspace", "campaign_uuids", "is not a campaign of this workspace"),
 }
+
+# A user or a campaign found in a workspace stays in it (the directory deletes neither, nor moves them):
+# once found, this process does not ask again. An account can be deleted: it is asked every time.
+LASTING_REFERENCES = ("user_id", "campaign_uuid")
+KNOWN_REFERENCES = BoundedSet(50_000)  # (reference, workspace id, value) found
 
 
 # --- reads ----------------------------------------------------------------------------------------------
@@ -62,7 +67,7 @@ def deal_stats(ctx, args):
 
 def get_deal(ctx, deal_id, args=None):
     query = domain.parse_query(args or {}, ctx.me.user_id)
-    return _views(ctx, [store.get_live(ctx.db, ctx.me.workspace_id, deal_id)], query)[0]
+    return _views(ctx, [store.read_live(ctx.db, ctx.me.workspace_id, deal_id)], query)[0]
 
 
 def list_custom_field_types(ctx):
@@ -84,12 +89,11 @@ def update_deal(ctx, deal_id, payload):
     data = _load(payload, partial=True)
     if any(name in data for name in domain.REFERENCE_FIELDS):  # read unlocked: no lock is held across the RPCs
         _check_references(ctx, data, store.live_references(ctx.db, ctx.me.workspace_id, deal_id))
-    deal = store.get_live(ctx.db, ctx.me.workspace_id, deal_id, for_update=True)
-    before = store.totals_key(deal)
+    locked = store.lock_live(ctx.db, ctx.me.workspace_id, deal_id)
     now = now_utc()
-    store.change_deal(deal, domain.deal_changes(store.state_of(deal), data, now), now)
+    deal = store.write_changes(ctx.db, locked, domain.deal_changes(store.state_of(locked), data, now), now)
     store.replace_nested(ctx.db, ctx.me.workspace_id, deal, data)
-    _record(ctx, deal, "updated", before)
+    _record(ctx, deal, "updated", store.totals_key(locked))
     ctx.db.commit()
     return {"deal": schemas.deal_view(deal)}
 
@@ -172,9 +176,14 @@ def _check_references(ctx, data, current):
         except (ServiceUnavailable, UnknownService):
             raise ServiceUnavailable("could not be checked: the {} service is unavailable".format(service), name)
 
-    names = list(wanted)
+    names = [name for name in wanted if (name, workspace_id, wanted[name]) not in KNOWN_REFERENCES]
     answers = eventlet.GreenPool(len(names)).imap(found, names) if len(names) > 1 else map(found, names)
-    errors = {name: [REFERENCES[name][3]] for name, ok in zip(names, list(answers)) if not ok}
+    errors = {}
+    for name, ok in zip(names, list(answers)):
+        if not ok:
+            errors[name] = [REFERENCES[name][3]]
+        elif name in LASTING_REFERENCES:
+            KNOWN_REFERENCES.add((name, workspace_id, wanted[name]))
     if errors:
         first = next(iter(errors))
         raise InvalidDeal(errors[first][0], first, errors)

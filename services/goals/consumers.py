@@ -13,6 +13,7 @@ are locked in id order (store.affected_goals); a recomputation takes the campaig
 from decimal import Decimal
 
 from contracts.events import OPPORTUNITY_CHANGED_SCHEMA
+from contracts.fast_events import load_opportunity_changed
 from infra.consumers import EventConsumer, is_newer
 from services.goals import domain
 from services.goals.figures import move_goal
@@ -24,7 +25,8 @@ def apply_opportunity_changed(session, event):
     return apply_change(session, event["aggregate_id"], event["workspace_id"], event["version"], event["snapshot"])
 
 
-OPPORTUNITY_CHANGED = EventConsumer(OPPORTUNITY_CHANGED_SCHEMA, apply_opportunity_changed, "opportunity_changed")
+OPPORTUNITY_CHANGED = EventConsumer(OPPORTUNITY_CHANGED_SCHEMA, apply_opportunity_changed, "opportunity_changed",
+                                    fast_load=load_opportunity_changed)
 
 
 def apply_change(session, aggregate_id, workspace_id, version, snapshot, replay_same_version=False):

@@ -1,7 +1,7 @@
 """Goals service: the sales goals API (campaign goals, assignments, progress) with figures kept
 current by `deals.opportunity_changed` events. Entrypoints only: the use cases are in usecases/,
 the event consumer in consumers.py."""
-from infra.consumers import event_handler
+from infra.consumers import batched_event_handler
 from infra.entrypoints import rpc
 from infra.outbox import OutboxRelay
 from infra.service import ServiceBase
@@ -49,6 +49,6 @@ class GoalsService(CustomerGoalsRpc, ServiceBase):
     def goal_progress(self, payload):
         return usecases.progress.goal_progress(self.context(), payload)
 
-    @event_handler("deals", "opportunity_changed")
-    def handle_opportunity_changed(self, payload):
-        consumers.OPPORTUNITY_CHANGED.handle(self.db, payload)
+    @batched_event_handler("deals", "opportunity_changed")
+    def handle_opportunity_changed(self, payloads):
+        return consumers.OPPORTUNITY_CHANGED.handle_batch(self.db, payloads)

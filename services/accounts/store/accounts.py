@@ -1,6 +1,8 @@
 """Accounts, their contacts and fields: reads and writes by the verified caller's workspace."""
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import String, any_, bindparam, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
+from infra.reads import Read
 from services.accounts.models import Account, Contact, Field
 
 # accounts_in_workspace: live accounts by uuid or exact name, by name then id (callers take the first
@@ -11,6 +13,12 @@ _LIVE_BY_UUID_OR_NAME = (
            or_(Account.uuid.in_(bindparam("uuids", expanding=True)),
                Account.name.in_(bindparam("names", expanding=True))))
     .order_by(Account.name, Account.id))
+_LIVE_BY_UUID_OR_NAME_READ = Read(  # PostgreSQL: the lists as arrays, so it is compiled once
+    select(Account.uuid, Account.name, Account.country, Account.tax_id, Account.inactivation_date)
+    .where(Account.workspace_id == bindparam("workspace_id"), Account.deleted_at.is_(None),
+           or_(Account.uuid == any_(bindparam("uuids", type_=ARRAY(String))),
+               Account.name == any_(bindparam("names", type_=ARRAY(String)))))
+    .order_by(Account.name, Account.id), elsewhere=_LIVE_BY_UUID_OR_NAME)
 _LIVE_ACCOUNT = select(Account).where(Account.workspace_id == bindparam("workspace_id"),
                                       Account.uuid == bindparam("uuid"), Account.deleted_at.is_(None))
 _LIVE_ACCOUNT_LOCKED = _LIVE_ACCOUNT.with_for_update()
@@ -21,6 +29,9 @@ _CONTACT = select(Contact).where(Contact.account_id == bindparam("account_id"),
                                  Contact.contact_uuid == bindparam("contact_uuid"))
 _FIELD = select(Field).where(Field.account_id == bindparam("account_id"), Field.field_uuid == bindparam("field_uuid"))
 _accounts = Account.__table__
+_LIVE_ACCOUNT_ROW = Read(select(_accounts).where(_accounts.c.workspace_id == bindparam("workspace_id"),
+                                                 _accounts.c.uuid == bindparam("uuid"),
+                                                 _accounts.c.deleted_at.is_(None)))
 _MOVE_HECTARES = (update(_accounts).where(_accounts.c.id == bindparam("account_id"))
                   .values(field_count=_accounts.c.field_count + bindparam("count_delta"),
                           total_hectares=_accounts.c.total_hectares + bindparam("hectares_delta",
@@ -30,8 +41,8 @@ _MOVE_HECTARES = (update(_accounts).where(_accounts.c.id == bindparam("account_i
 def live_accounts_matching(db, workspace_id, uuids, names):
     """Rows (uuid, name, country, tax_id, inactivation_date) of the workspace's live accounts whose uuid
     is one of `uuids` or whose name is one of `names`."""
-    return db.execute(_LIVE_BY_UUID_OR_NAME, {"workspace_id": workspace_id, "uuids": list(uuids),
-                                              "names": list(names)}).all()
+    return _LIVE_BY_UUID_OR_NAME_READ.all(db, {"workspace_id": workspace_id, "uuids": list(uuids),
+                                               "names": list(names)})
 
 
 def live_account(db, workspace_id, account_uuid, lock=False):
@@ -39,6 +50,12 @@ def live_account(db, workspace_id, account_uuid, lock=False):
     consumer's counter update takes too, so a check sees committed counts)."""
     return db.scalar(_LIVE_ACCOUNT_LOCKED if lock else _LIVE_ACCOUNT,
                      {"workspace_id": workspace_id, "uuid": account_uuid})
+
+
+def read_live_account(db, workspace_id, account_uuid):
+    """The workspace's live account of that uuid as a row (its columns as attributes), read outside a
+    transaction to show it (infra.reads), or None."""
+    return _LIVE_ACCOUNT_ROW.one_or_none(db, {"workspace_id": workspace_id, "uuid": account_uuid})
 
 
 def oldest_with_tax_key(db, workspace_id, tax_key, country=None):

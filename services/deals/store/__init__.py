@@ -9,7 +9,8 @@ extras.py       includes and methods of a page
 lookups.py      reads for other services (deals_in_workspace, list_opportunities)
 """
 from services.deals.store.deals import (add_deal, change_deal, custom_field_types, delete_deal, get_live,
-                                        live_references, replace_nested, state_of)
+                                        live_references, lock_live, read_live, replace_nested, state_of,
+                                        write_changes)
 from services.deals.store.extras import extras
 from services.deals.store.listing import DEFERRED_JOIN_OFFSET, count, filtered, page, page_statements
 from services.deals.store.lookups import deals_matching, opportunities_after
@@ -19,6 +20,6 @@ from services.deals.store.totals import REBUILD_TOTALS, move_totals, summarizabl
 
 __all__ = ["DEFERRED_JOIN_OFFSET", "REBUILD_TOTALS", "add_deal", "change_deal", "count",
            "custom_field_types", "deals_matching", "delete_deal", "extras", "filtered", "get_live",
-           "live_references", "move_totals", "opportunities_after", "page", "page_statements", "replace_nested",
-           "search", "search_statement", "state_of", "stats", "stats_statement", "summarizable",
-           "totals_key", "totals_statement"]
+           "live_references", "lock_live", "move_totals", "opportunities_after", "page", "page_statements",
+           "read_live", "replace_nested", "search", "search_statement", "state_of", "stats", "stats_statement",
+           "summarizable", "totals_key", "totals_statement", "write_changes"]

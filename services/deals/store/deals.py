@@ -1,11 +1,19 @@
 """Writing a deal: reading it for a change, its columns, its nested sets (people, observers, tags,
 custom fields), and the workspace's tags and custom field types those name."""
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from services.deals import domain
 from services.deals.exceptions import DealNotFound, InvalidDeal
+from infra.reads import Read
 from services.deals.models import CustomFieldType, Deal, DealCustomField, DealObserver, DealPerson, DealTag, Tag
+
+_deals = Deal.__table__
+_LIVE_DEAL_STATEMENT = select(_deals).where(_deals.c.workspace_id == bindparam("workspace_id"),
+                                           _deals.c.id == bindparam("deal_id"), _deals.c.deleted_at.is_(None))
+_LIVE_DEAL = Read(_LIVE_DEAL_STATEMENT)
+_LOCK_LIVE_DEAL = _LIVE_DEAL_STATEMENT.with_for_update()
+_UPDATES = {}  # the columns an update sets -> its UPDATE .. RETURNING (built once per set)
 
 
 def _live(workspace_id, deal_id, *columns):
@@ -22,6 +30,43 @@ def get_live(session, workspace_id, deal_id, for_update=False):
     if deal is None:
         raise DealNotFound(field="id")  # another workspace's deal answers exactly like a missing one
     return deal
+
+
+def read_live(session, workspace_id, deal_id):
+    """The live deal as a row (its columns as attributes) to show it, read outside a transaction
+    (infra.reads); DealNotFound as get_live."""
+    if not isinstance(deal_id, int) or not 0 < deal_id <= domain.MAX_ID:
+        raise DealNotFound(field="id")
+    row = _LIVE_DEAL.one_or_none(session, {"workspace_id": workspace_id, "deal_id": deal_id})
+    if row is None:
+        raise DealNotFound(field="id")
+    return row
+
+
+def lock_live(session, workspace_id, deal_id):
+    """The live deal as a row, locked until the transaction ends (Core: no ORM object or identity map
+    for a write that reads it once); DealNotFound as get_live."""
+    if not isinstance(deal_id, int) or not 0 < deal_id <= domain.MAX_ID:
+        raise DealNotFound(field="id")
+    row = session.connection().execute(_LOCK_LIVE_DEAL, {"workspace_id": workspace_id, "deal_id": deal_id}).first()
+    if row is None:
+        raise DealNotFound(field="id")
+    return row
+
+
+def write_changes(session, row, changes, now):
+    """The locked deal `row` with the columns `changes` sets, at its next version: one UPDATE ..
+    RETURNING, whose row (every column) is returned."""
+    values = dict(changes, updated_at=now, version=row.version + 1)
+    columns = tuple(sorted(values))
+    statement = _UPDATES.get(columns)
+    if statement is None:
+        statement = _UPDATES[columns] = (
+            _deals.update().where(_deals.c.id == bindparam("deal_id"))
+            .values({name: bindparam("v_" + name, type_=_deals.c[name].type) for name in columns})
+            .returning(*_deals.c))
+    return session.connection().execute(statement, dict({"v_" + name: value for name, value in values.items()},
+                                                        deal_id=row.id)).one()
 
 
 def live_references(session, workspace_id, deal_id):

@@ -43,7 +43,7 @@ def move_totals(session, workspace_id, before, after):
     rows = [{"workspace_id": workspace_id, "state": state, "currency": currency, "deals": count, "amount": amount}
             for (state, currency), (count, amount) in sorted(deltas.items()) if count or amount]
     if rows:
-        session.execute(_UPSERT_TOTALS[len(rows)], {"{}{}".format(name, index): value
+        session.connection().execute(_UPSERT_TOTALS[len(rows)], {"{}{}".format(name, index): value
                                                     for index, row in enumerate(rows) for name, value in row.items()})
 
 
