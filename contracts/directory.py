@@ -66,14 +66,14 @@ class BoundedSet:
     """A set of facts that cannot go stale (a user or a campaign found in a workspace), at most
     `max_entries`: past it, the oldest go (forgetting one only costs an RPC)."""
 
-    def __init__(self, max_entries):
+    def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
-        self._entries = OrderedDict()
+        self._entries: OrderedDict[Any, bool] = OrderedDict()
 
-    def __contains__(self, item):
+    def __contains__(self, item: object) -> bool:
         return item in self._entries
 
-    def add(self, item):
+    def add(self, item: Any) -> None:
         self._entries[item] = True
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)

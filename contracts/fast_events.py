@@ -8,6 +8,7 @@ the schema as before: the schema stays the one judge of an event that is not pla
 values, bad ones, poison). services/goals/tests/test_fast_contract.py checks it against the schema
 on generated events.
 """
+
 from __future__ import annotations
 
 import decimal
@@ -45,22 +46,22 @@ def _decimal(value: Any) -> decimal.Decimal:
     try:
         number = decimal.Decimal(value)
     except decimal.InvalidOperation:
-        raise _NotPlain
+        raise _NotPlain from None
     if not number.is_finite():
         raise _NotPlain
     return number
 
 
-def _choice(value: Any, choices: tuple) -> str:
+def _choice(value: Any, choices: tuple[str, ...]) -> str:
     if type(value) is not str or value not in choices:
         raise _NotPlain
     return value
 
 
-def _snapshot(raw: Any) -> dict:
+def _snapshot(raw: Any) -> dict[str, Any]:
     if type(raw) is not dict:
         raise _NotPlain
-    snapshot = {name: _text(raw.get(name)) for name in SNAPSHOT_TEXT}
+    snapshot: dict[str, Any] = {name: _text(raw.get(name)) for name in SNAPSHOT_TEXT}
     snapshot["id"], snapshot["workspace_id"] = _int(raw.get("id")), _int(raw.get("workspace_id"))
     for name in SNAPSHOT_OPTIONAL_TEXT:
         value = raw.get(name)
@@ -77,7 +78,7 @@ def _snapshot(raw: Any) -> dict:
     return snapshot
 
 
-def load_opportunity_changed(payload: Any) -> dict | None:
+def load_opportunity_changed(payload: Any) -> dict[str, Any] | None:
     """What OPPORTUNITY_CHANGED_SCHEMA.load(payload) answers, for a plainly valid payload; else None."""
     try:
         if type(payload) is not dict:
@@ -88,10 +89,10 @@ def load_opportunity_changed(payload: Any) -> dict | None:
         try:
             event_uuid = uuid.UUID(event_id)
         except ValueError:
-            raise _NotPlain
+            raise _NotPlain from None
         if str(event_uuid) != event_id:
             raise _NotPlain
-        event = {name: _text(payload.get(name)) for name in ENVELOPE_TEXT}
+        event: dict[str, Any] = {name: _text(payload.get(name)) for name in ENVELOPE_TEXT}
         event["event_id"] = event_uuid
         event["workspace_id"] = _int(payload.get("workspace_id"))
         event["version"] = _int(payload.get("version"))

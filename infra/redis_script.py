@@ -10,14 +10,17 @@ redis-py raises (`redis.ConnectionError`, `redis.TimeoutError`, `redis.ResponseE
 handle them alike. Plain `redis://` URLs (host, port, password, database number); anything else
 (TLS, sockets) goes through redis-py.
 """
+
 from __future__ import annotations
 
 import hashlib
 import socket
 import urllib.parse
-from typing import Any, Sequence
+from typing import IO, Any, Sequence
 
 import redis
+
+Connection = tuple[socket.socket, IO[bytes]]  # a socket and its buffered reader
 
 
 def client_for(url: str, script: str, timeout: float, connect_timeout: float) -> Any:
@@ -45,7 +48,7 @@ class ScriptClient:
         self.timeout, self.connect_timeout = timeout, connect_timeout
         self.script = script
         self.sha = hashlib.sha1(script.encode()).hexdigest()
-        self._idle: list = []  # connections not in use: (socket, its buffered reader)
+        self._idle: list[Connection] = []  # connections not in use: (socket, its buffered reader)
 
     def __call__(self, keys: Sequence[Any] = (), args: Sequence[Any] = ()) -> Any:
         connection = self._idle.pop() if self._idle else self._connect()
@@ -61,7 +64,7 @@ class ScriptClient:
             raise reply
         return reply
 
-    def _connect(self) -> tuple:
+    def _connect(self) -> Connection:
         try:
             sock = socket.create_connection(self.address, timeout=self.connect_timeout)
         except socket.timeout as exc:
@@ -73,7 +76,8 @@ class ScriptClient:
         connection = (sock, sock.makefile("rb"))
         try:
             for command in ([(b"AUTH", self.password)] if self.password else []) + (
-                    [(b"SELECT", self.database)] if self.database else []):
+                [(b"SELECT", self.database)] if self.database else []
+            ):
                 reply = self._ask(connection, _command(*command))
                 if isinstance(reply, redis.ResponseError):
                     raise reply
@@ -82,7 +86,7 @@ class ScriptClient:
             raise
         return connection
 
-    def _ask(self, connection: tuple, command: bytes) -> Any:
+    def _ask(self, connection: Connection, command: bytes) -> Any:
         sock, reader = connection
         try:
             sock.sendall(command)

@@ -3,6 +3,9 @@
 worker_teardown) on the providers that define each hook, a failure reaching worker_result and the
 caller, and an RPC called with a signature it does not take refused every time (the check is cached
 per shape of call, not per answer)."""
+
+from typing import Any
+
 import pytest
 from nameko.exceptions import IncorrectSignature, RemoteError
 from nameko.extensions import DependencyProvider
@@ -11,7 +14,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from infra.container import LeanContainer
 from infra.entrypoints import rpc
 
-seen = []
+seen: list[tuple[Any, ...]] = []
 
 
 class Recorder(DependencyProvider):

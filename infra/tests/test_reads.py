@@ -1,6 +1,7 @@
 """infra.reads.Read on real PostgreSQL: one SELECT outside any transaction (the session
 opens none, the pooled connection goes back transactional), inside a transaction the session's
 own view, and a connection the server dropped invalidated and replaced."""
+
 import psycopg2
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, create_engine, select, text
@@ -11,8 +12,7 @@ from infra.reads import Read
 
 metadata = MetaData()
 items = Table("read_items", metadata, Column("id", Integer, primary_key=True), Column("name", String(20)))
-ITEM = Read(select(items.c.id, items.c.name,
-                   text("pg_backend_pid() AS pid")).where(items.c.id == bindparam("id")))
+ITEM = Read(select(items.c.id, items.c.name, text("pg_backend_pid() AS pid")).where(items.c.id == bindparam("id")))
 
 
 @pytest.fixture

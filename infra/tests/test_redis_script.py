@@ -2,6 +2,7 @@
 script, the script loaded again after the server forgot it (NOSCRIPT), the database of the URL, a
 script error raised as redis-py raises it, an unreachable server a redis ConnectionError (what the
 rate limit falls back on), and a connection reused between calls."""
+
 import uuid
 
 import pytest

@@ -1,6 +1,7 @@
 """infra.entrypoints.reply: what a service answers a JSON RPC request with (the result, or nameko's
 serialized error, once encoded, transient, to the caller's reply queue), and a result that cannot be
 encoded answered as nameko answers it (UnserializableValueError) instead of failing the worker."""
+
 import json
 from datetime import datetime
 from decimal import Decimal
@@ -28,7 +29,7 @@ class Request:
 def test_a_result_goes_to_the_callers_reply_queue_encoded_as_kombu_encodes_it():
     link = Recorded()
     result, exc_info = reply(link, Request(), {"deal": {"value": Decimal("1.5")}, "at": datetime(2025, 1, 2)}, None)
-    (message, exchange, routing_key), = link.sent
+    ((message, exchange, routing_key),) = link.sent
     assert (exchange, routing_key, message.properties["correlation_id"]) == ("nameko-rpc", "reply-key", "c-1")
     assert message.properties["delivery_mode"] == 1 and exc_info is None
     body = json.loads(message.body)
