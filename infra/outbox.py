@@ -10,10 +10,10 @@ never confirmed stays pending; the rows confirmed before a failure keep their ma
 Delivery is at least once: a crash between the confirm and the mark re-publishes the row, and
 consumers drop the duplicate by its version. A row the broker could not route (no consumer queue
 bound yet) stays pending and is retried on a slower pass, without holding back the rows after it.
+The confirms' bookkeeping (delivery tags, acks, nacks and returns) is infra.confirms'.
 """
 import json
 import logging
-import socket
 import threading
 import time
 from datetime import timedelta
@@ -29,6 +29,7 @@ from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, String, Ta
 from sqlalchemy.orm import Session, sessionmaker
 
 from infra import correlation, metrics_export, settings
+from infra.confirms import ConfirmingChannel, Nacked
 from infra.db import get_engine, now_utc
 
 log = logging.getLogger(__name__)
@@ -85,82 +86,6 @@ def _wake_relay(session):
         wakeup = _wakeups.get(str(session.bind.url))
         if wakeup is not None:
             wakeup.set()
-
-
-class Nacked(Exception):
-    """The broker refused (basic.nack) some of a batch's events: those rows stay pending."""
-
-
-class ConfirmTimeout(Exception):
-    """The broker did not confirm every event of a window in time: the unconfirmed rows stay pending."""
-
-
-class ConfirmingChannel:
-    """One channel in publisher-confirm mode, with the bookkeeping to pipeline confirms: publishes are
-    numbered as the broker numbers them (delivery tags 1, 2, ... from `confirm.select`), acks and nacks
-    (`multiple` too) settle their tags, and a `basic.return` names its message by `message_id` (the
-    event id), since a return carries no delivery tag. RabbitMQ sends a return before the ack of the
-    same message, so once every tag of a window is settled its returns are known."""
-
-    def __init__(self, connection, exchange):
-        self.connection = connection
-        self.channel = connection.channel()
-        exchange(self.channel).declare()
-        self.channel.events["basic_ack"].add(self._on_ack)
-        self.channel.events["basic_nack"].add(self._on_nack)
-        self.channel.events["basic_return"].add(self._on_return)
-        self.channel.confirm_select()
-        self.exchange_name = exchange.name
-        self.next_tag = 1
-        self.unconfirmed = {}  # delivery tag -> event id, in tag order
-        self.acked, self.nacked, self.returned = set(), set(), set()  # event ids
-
-    def publish(self, event_id, event_type, payload):
-        message = self.channel.prepare_message(
-            payload.encode("utf-8"),  # already JSON text
-            priority=0, content_type="application/json", content_encoding="utf-8", headers={},
-            properties={"delivery_mode": 2, "message_id": event_id},
-        )
-        # basic_publish may read frames first (acks of earlier publishes are settled there too)
-        self.channel.basic_publish(message, exchange=self.exchange_name, routing_key=event_type, mandatory=True)
-        self.unconfirmed[self.next_tag] = event_id
-        self.next_tag += 1
-
-    def wait_for_confirms(self, timeout):
-        """Reads the broker's frames until every publish so far is acked or nacked; ConfirmTimeout
-        after `timeout` seconds (the unsettled ones stay in `unconfirmed`)."""
-        deadline = time.monotonic() + timeout
-        while self.unconfirmed:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise ConfirmTimeout("{} event(s) unconfirmed after {:g}s".format(len(self.unconfirmed), timeout))
-            try:
-                self.connection.drain_events(timeout=remaining)
-            except socket.timeout:
-                pass
-
-    def _settle(self, delivery_tag, multiple, into):
-        if multiple:
-            tags = [tag for tag in self.unconfirmed if tag <= delivery_tag]
-        else:
-            tags = [delivery_tag] if delivery_tag in self.unconfirmed else []
-        for tag in tags:
-            into.add(self.unconfirmed.pop(tag))
-
-    def _on_ack(self, delivery_tag, multiple):
-        self._settle(delivery_tag, multiple, self.acked)
-
-    def _on_nack(self, delivery_tag, multiple):
-        self._settle(delivery_tag, multiple, self.nacked)
-
-    def _on_return(self, exception, exchange, routing_key, message):
-        self.returned.add(message.properties.get("message_id"))
-
-    def take_outcomes(self):
-        """(acked, nacked, returned) event ids settled since the last call; clears them."""
-        outcomes = self.acked, self.nacked, self.returned
-        self.acked, self.nacked, self.returned = set(), set(), set()
-        return outcomes
 
 
 class OutboxRelay(DependencyProvider):

@@ -14,7 +14,7 @@ from kombu import Connection, Queue
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import event, select
 
-from infra.outbox import ConfirmingChannel, ConfirmTimeout, Nacked
+from infra.confirms import ConfirmingChannel, ConfirmTimeout, Nacked
 from infra.tests.outbox_support import add_rows, drain, marks, sqlite_relay
 
 

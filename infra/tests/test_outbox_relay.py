@@ -7,7 +7,8 @@ import pytest
 from kombu import Connection, Queue
 from nameko.standalone.events import get_event_exchange
 
-from infra.outbox import ConfirmingChannel, OutboxRelay
+from infra.confirms import ConfirmingChannel
+from infra.outbox import OutboxRelay
 from infra.tests.outbox_support import add_rows, drain, marks, sqlite_relay
 
 
