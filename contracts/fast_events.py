@@ -19,6 +19,7 @@ from contracts.events import OPPORTUNITY_STATES, OPPORTUNITY_TYPES, VALUE_TYPES
 
 CHANGES = ("created", "updated", "deleted")
 ENVELOPE_TEXT = ("event_type", "occurred_at", "aggregate_type", "aggregate_id")
+ENVELOPE_OPTIONAL_TEXT = ("request_id", "causation_id")  # correlation: null or absent in older events
 SNAPSHOT_TEXT = ("uuid", "name", "currency", "created_at", "updated_at")  # required strings
 SNAPSHOT_OPTIONAL_TEXT = ("description", "target_date", "finished_at", "account_uuid", "campaign_uuid", "input_uuid")
 SNAPSHOT_OPTIONAL_INT = ("user_id", "company_id", "currency_id", "crop_id", "variety_id", "unit_id")
@@ -94,6 +95,9 @@ def load_opportunity_changed(payload: Any) -> dict[str, Any] | None:
             raise _NotPlain
         event: dict[str, Any] = {name: _text(payload.get(name)) for name in ENVELOPE_TEXT}
         event["event_id"] = event_uuid
+        for name in ENVELOPE_OPTIONAL_TEXT:
+            value = payload.get(name)
+            event[name] = None if value is None else _text(value)
         event["workspace_id"] = _int(payload.get("workspace_id"))
         event["version"] = _int(payload.get("version"))
         if event["version"] < 1:

@@ -33,9 +33,17 @@ def valid_events(draw):
         "quantity": draw(st.none() | decimals.map(str)), "unit_id": draw(optional_ints),
         "crop_id": draw(optional_ints), "variety_id": draw(optional_ints), "description": draw(st.none() | st.text()),
         "account_uuid": draw(st.none() | st.just(str(uuid.uuid4()))), "name": draw(st.text(max_size=20))}
-    return opportunity_event(draw(st.integers(min_value=1, max_value=2 ** 40)),
-                             draw(st.integers(min_value=1, max_value=2 ** 40)), str(uuid.uuid4()),
-                             "deleted" if deleted else None, **fields)
+    event = opportunity_event(draw(st.integers(min_value=1, max_value=2 ** 40)),
+                              draw(st.integers(min_value=1, max_value=2 ** 40)), str(uuid.uuid4()),
+                              "deleted" if deleted else None, **fields)
+    # the correlation ids (infra.correlation): text, null, or absent in events older than them
+    for name in ("request_id", "causation_id"):
+        choice = draw(st.sampled_from(["text", "null", "absent"]))
+        if choice == "absent":
+            event.pop(name, None)
+        else:
+            event[name] = draw(st.text(max_size=36)) if choice == "text" else None
+    return event
 
 
 def schema_load(payload):
