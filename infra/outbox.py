@@ -10,9 +10,10 @@ never confirmed stays pending; the rows confirmed before a failure keep their ma
 Delivery is at least once: a crash between the confirm and the mark re-publishes the row, and
 consumers drop the duplicate by its version. A row the broker could not route (no consumer queue
 bound yet) stays pending and is retried on a slower pass, without holding back the rows after it.
-The confirms' bookkeeping (delivery tags, acks, nacks and returns) is infra.confirms'.
+The confirms' bookkeeping (delivery tags, acks, nacks and returns) is infra.confirms'; the outbox
+table and the writing of its rows (`outbox_table`, `record_event`, `record_events`, imported from
+here) are infra.outbox_rows'.
 """
-import json
 import logging
 import threading
 import time
@@ -24,69 +25,17 @@ from amqp.exceptions import AMQPError
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, String, Table, Text, delete, event,
-                        bindparam, func, insert, select, update)
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.orm import sessionmaker
 
-from infra import correlation, metrics_export, settings
+from infra import metrics_export, settings
 from infra.confirms import ConfirmingChannel, Nacked
 from infra.db import get_engine, now_utc
+from infra.outbox_rows import _wakeups, outbox_table, record_event, record_events  # services import them from here
+
+__all__ = ["OutboxRelay", "outbox_table", "record_event", "record_events"]
 
 log = logging.getLogger(__name__)
-
-_wakeups = {}  # engine url -> threading.Event (green under eventlet) of the relays on that database
-_inserts = {}  # outbox table -> its INSERT
-
-
-def outbox_table(metadata):
-    table = Table(
-        "outbox",
-        metadata,
-        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-        Column("event_id", String(36), nullable=False, unique=True),
-        Column("event_type", String(64), nullable=False),
-        Column("payload", Text, nullable=False),
-        Column("created_at", DateTime, nullable=False, default=now_utc),
-        Column("sent_at", DateTime, nullable=True),
-        Column("attempts", Integer, nullable=False, default=0),
-    )
-    Index("ix_outbox_pending", table.c.id, postgresql_where=table.c.sent_at.is_(None),
-          sqlite_where=table.c.sent_at.is_(None))
-    return table
-
-
-def record_event(session, table, payload):
-    """Adds the event to the session's transaction (with its causes: infra.correlation); the relay is woken when it commits."""
-    correlation.recorded(payload)
-    statement = _inserts.get(table)
-    if statement is None:  # built once per table: building it and its cache key cost as much as running it
-        statement = _inserts[table] = insert(table)
-    session.connection().execute(statement, {"event_id": payload["event_id"], "event_type": payload["event_type"],
-                                "payload": json.dumps(payload, separators=(",", ":")), "created_at": now_utc()})
-    session.info["outbox_written"] = True
-
-
-def record_events(session, table, payloads):
-    """`record_event` for many events in one executemany (a bulk import writes thousands)."""
-    if not payloads:
-        return
-    statement = _inserts.get(table)
-    if statement is None:
-        statement = _inserts[table] = insert(table)
-    now = now_utc()
-    session.execute(statement, [{"event_id": payload["event_id"], "event_type": payload["event_type"],
-                                 "payload": json.dumps(payload, separators=(",", ":")), "created_at": now}
-                                for payload in payloads])
-    session.info["outbox_written"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_relay(session):
-    if session.info.pop("outbox_written", False) and session.bind is not None:
-        wakeup = _wakeups.get(str(session.bind.url))
-        if wakeup is not None:
-            wakeup.set()
-
 
 class OutboxRelay(DependencyProvider):
     """Runs in the owning service's container and drains its outbox table.
