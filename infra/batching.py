@@ -11,7 +11,7 @@ transaction, with the guarantees of the one-event path (infra.consumers):
 - the batch commits as a whole; duplicates and reordering inside it are harmless for the same reason
   as across batches (each `apply` locks the aggregate's projection row and keeps it by version: a
   later event of the same aggregate in the same transaction sees the earlier one's row);
-- a transient failure (infra.consumers.is_transient) rolls the batch back and retries it whole,
+- a transient failure (infra.transient.is_transient) rolls the batch back and retries it whole,
   with growing delays, never dead-lettering; when the process is stopping, every message goes back
   to its queue;
 - any other failure rolls the batch back and applies its events one by one, each in its own
@@ -19,6 +19,7 @@ transaction, with the guarantees of the one-event path (infra.consumers):
 
 Batches of one process are applied one after the other, in the order of the queue.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,17 +33,27 @@ from nameko.messaging import QueueConsumer
 from sqlalchemy.orm import Session
 
 from infra import correlation, settings
-from infra.consumers import (FIRST_RETRY_SECONDS, PoisonMessage, ReliableEventHandler, RetryLater, _roll_back,
-                             _sleep, _stopping, is_transient)
+from infra.consumers import (
+    FIRST_RETRY_SECONDS,
+    EventConsumer,
+    ExcInfo,
+    PoisonMessage,
+    ReliableEventHandler,
+    RetryLater,
+    _roll_back,
+    _sleep,
+    _stopping,
+)
+from infra.transient import is_transient
 
 log = logging.getLogger(__name__)
 
 
-def apply_batch(consumer: Any, session: Session, payloads: list) -> list:
+def apply_batch(consumer: EventConsumer, session: Session, payloads: list[Any]) -> list[Exception | None]:
     """One outcome per payload: None when applied, else the exception that settles that message
     (RetryLater: back to the queue; any other: the dead-letter queue). See the module docstring."""
-    outcomes: list = [None] * len(payloads)
-    events = []
+    outcomes: list[Exception | None] = [None] * len(payloads)
+    events: list[tuple[int, dict[str, Any]]] = []
     for index, payload in enumerate(payloads):
         try:
             events.append((index, consumer.load(payload)))
@@ -64,7 +75,7 @@ def apply_batch(consumer: Any, session: Session, payloads: list) -> list:
     return outcomes
 
 
-def _applied_together(consumer: Any, session: Session, events: list) -> bool:
+def _applied_together(consumer: EventConsumer, session: Session, events: list[dict[str, Any]]) -> bool:
     """Applies `events` in one transaction, retrying a transient failure; False after any other
     failure (rolled back: the caller applies them one by one). RetryLater when stopping."""
     config = settings.get()
@@ -79,13 +90,24 @@ def _applied_together(consumer: Any, session: Session, events: list) -> bool:
         except Exception as exc:
             _roll_back(session)
             if isinstance(exc, PoisonMessage) or not is_transient(exc):
-                log.warning("%s: a batch of %d failed (%s: %s); applying its events one by one", consumer.name,
-                            len(events), type(exc).__name__, exc)
+                log.warning(
+                    "%s: a batch of %d failed (%s: %s); applying its events one by one",
+                    consumer.name,
+                    len(events),
+                    type(exc).__name__,
+                    exc,
+                )
                 return False
             if _stopping.is_set():
                 raise RetryLater("stopping while a batch of {} is failing: {}".format(consumer.name, exc)) from exc
-            log.warning("%s: a batch of %d: transient failure (%s: %s); retry in %.1fs", consumer.name, len(events),
-                        type(exc).__name__, exc, delay)
+            log.warning(
+                "%s: a batch of %d: transient failure (%s: %s); retry in %.1fs",
+                consumer.name,
+                len(events),
+                type(exc).__name__,
+                exc,
+                delay,
+            )
             _sleep(delay)
             delay = min(delay * 2, config.event_retry_max_seconds)
 
@@ -94,8 +116,9 @@ class BatchQueueConsumer(QueueConsumer):
     """nameko's QueueConsumer (a connection of its own) whose prefetch holds a whole batch."""
 
     @property
-    def prefetch_count(self):
-        return max(self.container.max_workers, settings.get().event_batch_size)
+    def prefetch_count(self) -> int:
+        workers: int = self.container.max_workers
+        return max(workers, settings.get().event_batch_size)
 
 
 class BatchedEventHandler(ReliableEventHandler):
@@ -106,10 +129,10 @@ class BatchedEventHandler(ReliableEventHandler):
 
     def __init__(self, source_service: str, event_type: str, batch_size: int | None = None, **kwargs: Any) -> None:
         super().__init__(source_service, event_type, **kwargs)
-        self.batch_size = batch_size
+        self.batch_size: int = batch_size or 0  # 0: EVENT_BATCH_SIZE, read in setup
         self._arrived: LightQueue = LightQueue()
-        self._unsettled: dict = {}  # channel -> delivery tags received and not yet settled
-        self._loop = None
+        self._unsettled: dict[Any, set[int]] = {}  # channel -> delivery tags received and not yet settled
+        self._loop: Any = None
 
     def setup(self) -> None:
         super().setup()
@@ -141,20 +164,26 @@ class BatchedEventHandler(ReliableEventHandler):
             if batch:
                 self._process(batch)
 
-    def _process(self, batch: list) -> None:
+    def _process(self, batch: list[tuple[Any, Any]]) -> None:
         messages = [message for _, message in batch]
         done = Event()
         try:
-            self.container.spawn_worker(self, ([body for body, _ in batch],), {},
-                                        context_data=self.unpack_message_headers(messages[0]),
-                                        handle_result=partial(self._settle, messages, done))
+            self.container.spawn_worker(
+                self,
+                ([body for body, _ in batch],),
+                {},
+                context_data=self.unpack_message_headers(messages[0]),
+                handle_result=partial(self._settle, messages, done),
+            )
         except ContainerBeingKilled:
             for message in messages:
                 self.queue_consumer.requeue_message(message)
             return
         done.wait()
 
-    def _settle(self, messages: list, done: Event, worker_ctx: Any, result: Any = None, exc_info: Any = None):
+    def _settle(
+        self, messages: list[Any], done: Event, worker_ctx: Any, result: Any = None, exc_info: ExcInfo | None = None
+    ) -> tuple[Any, ExcInfo | None]:
         try:
             if exc_info is not None or not isinstance(result, list) or len(result) != len(messages):
                 # the worker failed outside apply_batch: every message goes back, judged again later
@@ -163,7 +192,7 @@ class BatchedEventHandler(ReliableEventHandler):
                     self.queue_consumer.requeue_message(message)
             else:
                 acked = []
-                for message, outcome in zip(messages, result):
+                for message, outcome in zip(messages, result, strict=True):  # as many: checked above
                     if outcome is None:
                         acked.append(message)
                     else:  # dead-lettered or requeued alone, first
@@ -179,7 +208,7 @@ class BatchedEventHandler(ReliableEventHandler):
             done.send(True)
         return result, exc_info
 
-    def _ack(self, messages: list, batch_tags: set) -> None:
+    def _ack(self, messages: list[Any], batch_tags: set[int]) -> None:
         """Acks `messages`: with one `multiple` ack (one settlement in the quorum queue instead of one
         each) when every delivery up to the highest of them on that channel not yet settled is of this
         batch (the others of the batch were rejected or requeued just before), else one by one."""
@@ -188,9 +217,13 @@ class BatchedEventHandler(ReliableEventHandler):
         channel = messages[-1].channel
         highest = max(message.delivery_tag for message in messages)
         unsettled = self._unsettled.get(channel, set())
-        if (len(messages) > 1 and len(self.queue_consumer._providers) == 1  # the channel's only consumer
-                and all(message.channel is channel for message in messages)
-                and all(tag in batch_tags for tag in unsettled if tag <= highest) and channel.connection):
+        if (
+            len(messages) > 1
+            and len(self.queue_consumer._providers) == 1  # the channel's only consumer
+            and all(message.channel is channel for message in messages)
+            and all(tag in batch_tags for tag in unsettled if tag <= highest)
+            and channel.connection
+        ):
             try:
                 channel.basic_ack(highest, multiple=True)
             except ConnectionError:  # closing meanwhile: redelivered, and judged again

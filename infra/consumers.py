@@ -8,20 +8,21 @@ A service declares `@event_handler("deals", "opportunity_changed")` and hands th
    dead-letters at once to `<queue>.dead-letter` (never retried: it cannot get better);
 2. runs `apply(session, event)` (which keeps its projection by version: `ProjectionRows` in
    infra.projections) and commits, in one place;
-3. tells a failure of our own infrastructure from a bug: a transient failure (database unavailable,
-   locked or timed out, a pool or RPC timeout, a broker hiccup) is rolled back and retried with
-   growing delays for as long as it lasts, holding the message, and never dead-letters; any other
-   failure is retried EVENT_RETRY_ATTEMPTS times, then dead-lettered where
+3. tells a failure of our own infrastructure from a bug: a transient failure (infra.transient:
+   database unavailable, locked or timed out, a pool or RPC timeout, a broker hiccup) is rolled back
+   and retried with growing delays for as long as it lasts, holding the message, and never
+   dead-letters; any other failure is retried EVENT_RETRY_ATTEMPTS times, then dead-lettered where
    `make replay-dead-letters` (infra.deadletters) can put it back once the cause is fixed.
 
 The queue is a quorum queue whose `x-delivery-limit` (EVENT_DELIVERY_LIMIT) only guards against a
 message that kills its process again and again: a stopping process requeues the message it holds.
 """
+
 from __future__ import annotations
 
 import logging
-import socket
 import threading
+from types import TracebackType
 from typing import Any, Callable, Mapping
 
 from amqp.exceptions import PreconditionFailed
@@ -29,25 +30,17 @@ from kombu import Connection, Exchange, Queue
 from marshmallow import Schema, ValidationError
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventHandler
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from infra import correlation, metrics, settings
 from infra.metrics_export import process_service
-from infra.errors import ServiceTimeout, ServiceUnavailable
+from infra.transient import is_transient as is_transient  # here too: infra.batching and the tests import it
 
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_EXCHANGE = Exchange("crm.dead-letter", type="direct", durable=True)
 FIRST_RETRY_SECONDS = 0.1
-# PostgreSQL conditions that pass: serialization failure, deadlock, lock not available, statement
-# timeout or cancel, the server shutting down or restarting, a session timed out (idle, idle in a
-# transaction), a system or I/O error; and the classes of connection exceptions (08) and of
-# insufficient resources (53: disk full, out of memory, too many connections).
-TRANSIENT_PGCODES = {"40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03", "57P05", "25P03", "58000",
-                     "58030"}
-TRANSIENT_PGCLASSES = ("08", "53")
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]  # a failed worker's sys.exc_info()
 _stopping = threading.Event()  # set when this process's consumers stop: transient retries give up
 
 
@@ -69,36 +62,22 @@ def is_newer(stored_version: int | None, incoming_version: int) -> bool:
     return stored_version is None or incoming_version > stored_version
 
 
-def is_transient(exc: BaseException) -> bool:
-    """A failure of our own infrastructure that will pass, rather than of the message or the code."""
-    if isinstance(exc, (ServiceUnavailable, ServiceTimeout, PoolTimeout, DisconnectionError,
-                        ConnectionError, socket.timeout, TimeoutError)):
-        return True
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return True
-        code = getattr(exc.orig, "pgcode", False)
-        if code is False:  # SQLite: only a busy or locked database passes
-            text = str(exc.orig).lower()
-            return "database is locked" in text or "database is busy" in text
-        if code:
-            return code in TRANSIENT_PGCODES or code.startswith(TRANSIENT_PGCLASSES)
-        # a psycopg2 error without SQLSTATE: the server could not be reached or went away
-        return isinstance(exc, (OperationalError, InterfaceError))
-    return False
-
-
 class EventConsumer:
     """One event type's path: contract, envelope check, apply, commit, retries (module docstring)."""
 
-    def __init__(self, schema: Schema, apply: Callable[[Session, dict], Any], name: str = "",
-                 fast_load: Callable[[Any], dict | None] | None = None) -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        apply: Callable[[Session, dict[str, Any]], Any],
+        name: str = "",
+        fast_load: Callable[[Any], dict[str, Any] | None] | None = None,
+    ) -> None:
         """`fast_load`: the schema's load for a plainly valid payload (None when it cannot tell: the
         schema loads it then), e.g. contracts.fast_events.load_opportunity_changed."""
         self.schema, self.apply, self.fast_load = schema, apply, fast_load
         self.name = name or type(schema).__name__
 
-    def load(self, payload: Any) -> dict:
+    def load(self, payload: Any) -> dict[str, Any]:
         """The event as the contract loads it, or PoisonMessage."""
         event = self.fast_load(payload) if self.fast_load is not None else None
         if event is not None:
@@ -107,23 +86,24 @@ class EventConsumer:
         if not isinstance(payload, dict):
             raise PoisonMessage("{} is not a JSON object".format(self.name))
         try:
-            event = self.schema.load(payload)  # validates while loading: one pass
+            loaded: dict[str, Any] = self.schema.load(payload)  # validates while loading: one pass
         except ValidationError as exc:
-            raise PoisonMessage("{} does not match the contract: {}".format(self.name, exc.messages))
-        check_envelope(event, self.name)
-        return event
+            raise PoisonMessage("{} does not match the contract: {}".format(self.name, exc.messages)) from exc
+        check_envelope(loaded, self.name)
+        return loaded
 
     def handle(self, session: Session, payload: Any) -> Any:
         """Loads, applies and commits one message; see the module docstring for what is retried."""
         return self.apply_retrying(session, self.load(payload))
 
-    def handle_batch(self, session: Session, payloads: list) -> list:
+    def handle_batch(self, session: Session, payloads: list[Any]) -> list[Exception | None]:
         """Several messages in one transaction (infra.batching): one outcome per payload, None when
         applied, else the exception that dead-letters (or, RetryLater, requeues) that message alone."""
         from infra.batching import apply_batch  # it builds on this module
+
         return apply_batch(self, session, payloads)
 
-    def apply_retrying(self, session: Session, event: dict) -> Any:
+    def apply_retrying(self, session: Session, event: dict[str, Any]) -> Any:
         """Applies and commits one loaded event, retrying as the module docstring says."""
         correlation.bind_event(event)  # its ids in our log lines and in the events it causes
         config = settings.get()
@@ -141,13 +121,22 @@ class EventConsumer:
                 failures += 1
                 metrics.event_failed(process_service(), self.name, "transient" if transient else "unexpected")
                 if not transient and failures >= config.event_retry_attempts:
-                    log.exception("%s %s failed %d times; dead-lettering it", self.name, event.get("event_id"),
-                                  failures)
+                    log.exception(
+                        "%s %s failed %d times; dead-lettering it", self.name, event.get("event_id"), failures
+                    )
                     raise
                 if transient and _stopping.is_set():
                     raise RetryLater("stopping while {} is failing: {}".format(self.name, exc)) from exc
-                log.warning("%s %s: %s failure (%s: %s); retry %d in %.1fs", self.name, event.get("event_id"),
-                            "transient" if transient else "unexpected", type(exc).__name__, exc, failures, delay)
+                log.warning(
+                    "%s %s: %s failure (%s: %s); retry %d in %.1fs",
+                    self.name,
+                    event.get("event_id"),
+                    "transient" if transient else "unexpected",
+                    type(exc).__name__,
+                    exc,
+                    failures,
+                    delay,
+                )
                 _sleep(delay)
                 delay = min(delay * 2, config.event_retry_max_seconds)
 
@@ -186,35 +175,45 @@ class ReliableEventHandler(EventHandler):
     """nameko's SERVICE_POOL event handler on a quorum queue with a dead-letter queue: success acks,
     PoisonMessage and exhausted retries dead-letter (reject without requeue), RetryLater requeues."""
 
-    def __init__(self, source_service: str, event_type: str, delivery_limit: int | None = None, **kwargs):
+    queue: Queue  # nameko's EventHandler builds it in setup
+
+    def __init__(self, source_service: str, event_type: str, delivery_limit: int | None = None, **kwargs: Any) -> None:
         kwargs["requeue_on_error"] = True
         super().__init__(source_service, event_type, **kwargs)
         self.delivery_limit = delivery_limit
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()  # builds self.queue; the QueueConsumer reads it only when it starts
         _stopping.clear()
         limit = self.delivery_limit or settings.get().event_delivery_limit
         name = self.queue.name
         self.queue = Queue(
-            name, exchange=self.queue.exchange, routing_key=self.event_type, durable=True,
-            queue_arguments={"x-queue-type": "quorum", "x-delivery-limit": limit,
-                             "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE.name, "x-dead-letter-routing-key": name})
+            name,
+            exchange=self.queue.exchange,
+            routing_key=self.event_type,
+            durable=True,
+            queue_arguments={
+                "x-queue-type": "quorum",
+                "x-delivery-limit": limit,
+                "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE.name,
+                "x-dead-letter-routing-key": name,
+            },
+        )
         self._declare_queues(name)
 
-    def stop(self):
+    def stop(self) -> None:
         _stopping.set()  # a transient retry in progress gives up and requeues, so stopping never hangs
         super().stop()
 
-    def unpack_message_headers(self, message):
+    def unpack_message_headers(self, message: Any) -> dict[str, Any]:
         """The worker's context data: the event's request id travels on with the RPCs its handling makes."""
-        data = super().unpack_message_headers(message)
+        data: dict[str, Any] = super().unpack_message_headers(message)
         payload = message.payload
         if isinstance(payload, dict) and payload.get(correlation.REQUEST_ID_KEY):
             data.setdefault(correlation.REQUEST_ID_KEY, payload[correlation.REQUEST_ID_KEY])
         return data
 
-    def handle_message_processed(self, message, result=None, exc_info=None):
+    def handle_message_processed(self, message: Any, result: Any = None, exc_info: ExcInfo | None = None) -> None:
         if exc_info is None:
             self.queue_consumer.ack_message(message)
             self._count("handled", message)
@@ -229,16 +228,25 @@ class ReliableEventHandler(EventHandler):
                 except ConnectionError:  # closing meanwhile: redelivered, and judged again
                     pass
 
-    def _count(self, outcome, message):
+    def _count(self, outcome: str, message: Any) -> None:
         payload = message.payload  # decoded once by kombu, kept
-        metrics.event_done(self.container.service_name, self.event_type, outcome,
-                           payload.get("occurred_at") if isinstance(payload, dict) else None)
+        metrics.event_done(
+            self.container.service_name,
+            self.event_type,
+            outcome,
+            payload.get("occurred_at") if isinstance(payload, dict) else None,
+        )
 
-    def _declare_queues(self, name):
+    def _declare_queues(self, name: str) -> None:
         # Declared at setup so that events relayed before the first delivery are kept, and the
         # dead-letter queue exists before anything can be dead-lettered into it.
-        dead_letters = Queue(dead_letter_queue_name(name), exchange=DEAD_LETTER_EXCHANGE, routing_key=name,
-                             durable=True, queue_arguments={"x-queue-type": "quorum"})
+        dead_letters = Queue(
+            dead_letter_queue_name(name),
+            exchange=DEAD_LETTER_EXCHANGE,
+            routing_key=name,
+            durable=True,
+            queue_arguments={"x-queue-type": "quorum"},
+        )
         with Connection(self.container.config[AMQP_URI_CONFIG_KEY], connect_timeout=10) as connection:
             try:
                 self.queue(connection.channel()).declare()
@@ -251,9 +259,9 @@ class ReliableEventHandler(EventHandler):
 event_handler = ReliableEventHandler.decorator
 
 
-
 def batched_event_handler(source_service: str, event_type: str, **kwargs: Any) -> Any:
     """`event_handler` whose method takes a list of payloads and returns one outcome each
     (`EventConsumer.handle_batch`): the messages waiting in the queue are applied in one transaction."""
     from infra.batching import BatchedEventHandler  # it builds on this module
+
     return BatchedEventHandler.decorator(source_service, event_type, **kwargs)

@@ -11,41 +11,52 @@ for the current worker (infra.correlation): `request_id`, and in a consumer `eve
 JSON keys: `timestamp` (UTC ISO 8601), `level`, `logger`, `message`, the correlation ids, then the
 line's own fields (e.g. `route`, `status`, `duration_ms`), `exception` with a traceback.
 """
+
 import logging
 import sys
 import time
+from types import TracebackType
+from typing import Any, cast
 
 import structlog
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc
+from structlog.typing import EventDict, FilteringBoundLogger, Processor, WrappedLogger
 
 from infra import metrics, settings
 
 REQUEST_ID_KEY = "request_id"  # in the RPC context data (nameko headers) and in log lines
 
-_configured = None  # the (format, level) structlog was configured with
+_configured: tuple[str, str] | None = None  # the (format, level) structlog was configured with
 
 
-def _leading_keys(_logger, _method, event_dict):
+def _leading_keys(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
     """timestamp, level, logger and message first (the message is structlog's `event`), then the rest."""
-    line = {"timestamp": event_dict.pop("timestamp", None), "level": event_dict.pop("level", None),
-            "logger": event_dict.pop("logger", None), "message": event_dict.pop("event", None)}
+    line = {
+        "timestamp": event_dict.pop("timestamp", None),
+        "level": event_dict.pop("level", None),
+        "logger": event_dict.pop("logger", None),
+        "message": event_dict.pop("event", None),
+    }
     line.update(event_dict)
     return line
 
 
-def _renderer(log_format):
+def _renderer(log_format: str) -> list[Processor]:
     if log_format == "console":
         return [structlog.dev.ConsoleRenderer(colors=False, pad_event_to=0)]
     return [_leading_keys, structlog.processors.JSONRenderer()]
 
 
-def _shared_processors():
-    return [structlog.contextvars.merge_contextvars, structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True)]
+def _shared_processors() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
 
 
-def configure():
+def configure() -> None:
     """Configures structlog from the settings (LOG_FORMAT, LOG_LEVEL); done once per process, again
     only if they changed. Our loggers write straight to stderr, one flushed line per call (the
     standard library's handler writes there too: the process log)."""
@@ -64,28 +75,36 @@ def configure():
     _configured = wanted
 
 
-def formatter():
+def formatter() -> structlog.stdlib.ProcessorFormatter:
     """The logging.Formatter of config.yaml's LOGGING (`()`: infra.logs.formatter): the standard
     library's records rendered as our own lines."""
     configure()
+    rendering: list[Processor] = [
+        structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+        structlog.processors.format_exc_info,
+    ]
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_shared_processors() + [structlog.stdlib.add_logger_name],
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    structlog.processors.format_exc_info] + _renderer(settings.get().log_format))
+        processors=rendering + _renderer(settings.get().log_format),
+    )
 
 
-def get_logger(name):
+def get_logger(name: str) -> FilteringBoundLogger:
     """A structlog logger whose lines name `name` as their `logger`: `log.info("message", key=value)`."""
-    return structlog.get_logger().bind(logger=name) if _configured else _LazyNamed(name)
+    if not _configured:
+        return cast(FilteringBoundLogger, _LazyNamed(name))  # the same methods, through __getattr__
+    logger: FilteringBoundLogger = structlog.get_logger()  # what configure() makes (wrapper_class)
+    return logger.bind(logger=name)
 
 
 class _LazyNamed:
     """A logger made at import time, before configure(): it binds its name on first use."""
 
-    def __init__(self, name):
-        self._name, self._logger = name, None
+    def __init__(self, name: str) -> None:
+        self._name: str = name
+        self._logger: FilteringBoundLogger | None = None
 
-    def __getattr__(self, method):
+    def __getattr__(self, method: str) -> Any:
         if self._logger is None:
             configure()
             self._logger = structlog.get_logger().bind(logger=self._name)
@@ -100,29 +119,38 @@ class RequestLog(DependencyProvider):
     the gateway sends it in the RPC context, a consumer's handler takes it from the event),
     logs each entrypoint run with its outcome and duration, and counts RPCs (infra.metrics)."""
 
-    def __init__(self):
-        self.started = {}
+    def __init__(self) -> None:
+        self.started: dict[Any, float] = {}  # worker context -> when it began
 
-    def setup(self):
+    def setup(self) -> None:
         configure()
 
-    def worker_setup(self, worker_ctx):
+    def worker_setup(self, worker_ctx: Any) -> None:
         request_id = worker_ctx.data.get(REQUEST_ID_KEY)
         if request_id is not None:
             structlog.contextvars.bind_contextvars(request_id=request_id)  # as infra.correlation does
         self.started[worker_ctx] = time.perf_counter()
 
-    def worker_result(self, worker_ctx, result=None, exc_info=None):
+    def worker_result(
+        self,
+        worker_ctx: Any,
+        result: Any = None,
+        exc_info: tuple[type[BaseException], BaseException, TracebackType] | None = None,
+    ) -> None:
         began = self.started.pop(worker_ctx, None)
         seconds = time.perf_counter() - began if began is not None else 0.0
         entrypoint = worker_ctx.entrypoint
         error = type(exc_info[1]) if exc_info else None
         if isinstance(entrypoint, Rpc):
-            metrics.rpc_done(worker_ctx.service_name, entrypoint.method_name, seconds, error,
-                             entrypoint.expected_exceptions)
-        log.info("{}.{} {}".format(worker_ctx.service_name, entrypoint.method_name,
-                                   "error " + error.__name__ if error else "ok"),
-                 duration_ms=round(seconds * 1000, 1))
+            metrics.rpc_done(
+                worker_ctx.service_name, entrypoint.method_name, seconds, error, entrypoint.expected_exceptions
+            )
+        log.info(
+            "{}.{} {}".format(
+                worker_ctx.service_name, entrypoint.method_name, "error " + error.__name__ if error else "ok"
+            ),
+            duration_ms=round(seconds * 1000, 1),
+        )
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Any:  # the request id (str) or None
         return worker_ctx.data.get(REQUEST_ID_KEY)

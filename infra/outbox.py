@@ -10,82 +10,35 @@ never confirmed stays pending; the rows confirmed before a failure keep their ma
 Delivery is at least once: a crash between the confirm and the mark re-publishes the row, and
 consumers drop the duplicate by its version. A row the broker could not route (no consumer queue
 bound yet) stays pending and is retried on a slower pass, without holding back the rows after it.
-The confirms' bookkeeping (delivery tags, acks, nacks and returns) is infra.confirms'.
+The confirms' bookkeeping (delivery tags, acks, nacks and returns) is infra.confirms'; the outbox
+table and the writing of its rows (`outbox_table`, `record_event`, `record_events`, imported from
+here) are infra.outbox_rows'.
 """
-import json
+
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any, cast
 
+from amqp.exceptions import AMQPError
 from kombu import Connection
 from kombu.exceptions import OperationalError
-from amqp.exceptions import AMQPError
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, String, Table, Text, delete, event,
-                        bindparam, func, insert, select, update)
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Row, Select, Table, bindparam, delete, func, select, update
+from sqlalchemy.orm import sessionmaker
 
-from infra import correlation, metrics_export, settings
+from infra import metrics_export, settings
 from infra.confirms import ConfirmingChannel, Nacked
 from infra.db import get_engine, now_utc
+from infra.outbox_rows import _wakeups, outbox_table, record_event, record_events  # services import them from here
+
+__all__ = ["OutboxRelay", "outbox_table", "record_event", "record_events"]
 
 log = logging.getLogger(__name__)
-
-_wakeups = {}  # engine url -> threading.Event (green under eventlet) of the relays on that database
-_inserts = {}  # outbox table -> its INSERT
-
-
-def outbox_table(metadata):
-    table = Table(
-        "outbox",
-        metadata,
-        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-        Column("event_id", String(36), nullable=False, unique=True),
-        Column("event_type", String(64), nullable=False),
-        Column("payload", Text, nullable=False),
-        Column("created_at", DateTime, nullable=False, default=now_utc),
-        Column("sent_at", DateTime, nullable=True),
-        Column("attempts", Integer, nullable=False, default=0),
-    )
-    Index("ix_outbox_pending", table.c.id, postgresql_where=table.c.sent_at.is_(None),
-          sqlite_where=table.c.sent_at.is_(None))
-    return table
-
-
-def record_event(session, table, payload):
-    """Adds the event to the session's transaction (with its causes: infra.correlation); the relay is woken when it commits."""
-    correlation.recorded(payload)
-    statement = _inserts.get(table)
-    if statement is None:  # built once per table: building it and its cache key cost as much as running it
-        statement = _inserts[table] = insert(table)
-    session.connection().execute(statement, {"event_id": payload["event_id"], "event_type": payload["event_type"],
-                                "payload": json.dumps(payload, separators=(",", ":")), "created_at": now_utc()})
-    session.info["outbox_written"] = True
-
-
-def record_events(session, table, payloads):
-    """`record_event` for many events in one executemany (a bulk import writes thousands)."""
-    if not payloads:
-        return
-    statement = _inserts.get(table)
-    if statement is None:
-        statement = _inserts[table] = insert(table)
-    now = now_utc()
-    session.execute(statement, [{"event_id": payload["event_id"], "event_type": payload["event_type"],
-                                 "payload": json.dumps(payload, separators=(",", ":")), "created_at": now}
-                                for payload in payloads])
-    session.info["outbox_written"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_relay(session):
-    if session.info.pop("outbox_written", False) and session.bind is not None:
-        wakeup = _wakeups.get(str(session.bind.url))
-        if wakeup is not None:
-            wakeup.set()
 
 
 class OutboxRelay(DependencyProvider):
@@ -104,20 +57,22 @@ class OutboxRelay(DependencyProvider):
     # second and more, a pass (its transaction, SELECT, UPDATE and confirm round trip) carries several
     linger = 0.005
 
-    def __init__(self, table):
+    def __init__(self, table: Table) -> None:
         self.table = table
-        self._pending_queries = {}  # (retrying, limit) -> SELECT
+        self._pending_queries: dict[tuple[bool, int], Select[Any]] = {}  # (retrying, limit) -> SELECT
         # built once: constructing a statement and its cache key cost about as much as running it
-        self._mark_sent = (update(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
-                           .values(sent_at=bindparam("sent_at")))
-        self._mark_unroutable = (update(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
-                                 .values(attempts=table.c.attempts + 1))
+        self._mark_sent = (
+            update(table).where(table.c.id.in_(bindparam("ids", expanding=True))).values(sent_at=bindparam("sent_at"))
+        )
+        self._mark_unroutable = (
+            update(table).where(table.c.id.in_(bindparam("ids", expanding=True))).values(attempts=table.c.attempts + 1)
+        )
         self._running = False
-        self._thread = None
-        self._connection = None
-        self._confirming = None
+        self._thread: Any = None  # the loop's green thread
+        self._connection: Connection | None = None
+        self._confirming: ConfirmingChannel | None = None
 
-    def setup(self):
+    def setup(self) -> None:
         service = self.container.service_name
         config = settings.get()
         self.url = config.database_url(service)
@@ -133,30 +88,31 @@ class OutboxRelay(DependencyProvider):
         self.wakeup = _wakeups.setdefault(str(self.engine.url), threading.Event())
         metrics_export.OUTBOXES.add(service, self.engine, self.table)  # its backlog, read when scraped
 
-    def start(self):
+    def start(self) -> None:
         self._running = True
         self._thread = self.container.spawn_managed_thread(self._run)
 
-    def stop(self):
+    def stop(self) -> None:
         self._running = False
         self.wakeup.set()
         if self._thread is not None:
             self._thread.wait()
         self._close_connection()
 
-    def kill(self):
+    def kill(self) -> None:
         self._running = False
         self._close_connection()
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> "OutboxRelay":
         return self
 
-    def pending_count(self):
+    def pending_count(self) -> int:
         with self.session_factory() as session:
-            return session.scalar(select(func.count()).select_from(self.table).where(self.table.c.sent_at.is_(None)))
+            count = session.scalar(select(func.count()).select_from(self.table).where(self.table.c.sent_at.is_(None)))
+            return cast(int, count)  # COUNT(*) always has its row
 
     # --- the loop -------------------------------------------------------------------------------
-    def _run(self):
+    def _run(self) -> None:
         backoff = self.poll_interval
         last_cleanup = last_retry = 0.0
         while self._running:
@@ -179,7 +135,7 @@ class OutboxRelay(DependencyProvider):
             if woken and self._running and self.linger:
                 time.sleep(self.linger)  # green under eventlet
 
-    def relay_batch(self, retrying=False):
+    def relay_batch(self, retrying: bool = False) -> int:
         """Publishes pending rows in id order and returns how many it took up.
 
         Confirms are pipelined: up to `confirm_window` rows are published back to back, then the
@@ -195,23 +151,30 @@ class OutboxRelay(DependencyProvider):
         """
         with self.session_factory() as session, session.begin():
             rows = session.execute(self._pending_query(retrying)).all()
-            sent, unroutable, failure = [], [], None
+            sent: list[int] = []
+            unroutable: list[int] = []
+            failure: Exception | None = None
             window = max(1, int(self.confirm_window))
             for start in range(0, len(rows), window):
-                failure = self._publish_window(rows[start:start + window], sent, unroutable)
+                failure = self._publish_window(rows[start : start + window], sent, unroutable)
                 if failure is not None:
                     break
             if sent:
                 session.execute(self._mark_sent, {"ids": sent, "sent_at": now_utc()})
             if unroutable:
                 session.execute(self._mark_unroutable, {"ids": unroutable})
-                log.warning("outbox: %d %s event(s) had no queue bound on %s; retrying every %.0fs",
-                            len(unroutable), "retried" if retrying else "new", self.exchange.name, self.retry_interval)
+                log.warning(
+                    "outbox: %d %s event(s) had no queue bound on %s; retrying every %.0fs",
+                    len(unroutable),
+                    "retried" if retrying else "new",
+                    self.exchange.name,
+                    self.retry_interval,
+                )
         if failure is not None:  # after the commit: the confirmed rows stay marked
             raise failure
         return len(rows)
 
-    def _pending_query(self, retrying):
+    def _pending_query(self, retrying: bool) -> Select[Any]:
         """The rows a pass takes up: pending, in id order, locked (a second relay on the same table
         skips them)."""
         limit = self.retry_batch_size if retrying else self.batch_size
@@ -221,17 +184,20 @@ class OutboxRelay(DependencyProvider):
             query = self._pending_queries[(retrying, limit)] = (
                 select(table.c.id, table.c.event_id, table.c.event_type, table.c.payload)
                 .where(table.c.sent_at.is_(None), table.c.attempts > 0 if retrying else table.c.attempts == 0)
-                .order_by(table.c.id).limit(limit).with_for_update(skip_locked=True))
+                .order_by(table.c.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
         return query
 
-    def _publish_window(self, rows, sent, unroutable):
+    def _publish_window(self, rows: Sequence[Row[Any]], sent: list[int], unroutable: list[int]) -> Exception | None:
         """Publishes `rows` in order, waits for their confirms and appends the ids of the rows acked
         to `sent` and of those returned to `unroutable`. Returns the error that left rows pending, if any."""
         try:
             confirming = self._confirming_channel()
         except Exception as exc:
             return exc
-        failure = None
+        failure: Exception | None = None
         try:
             for number, row in enumerate(rows, 1):
                 confirming.publish(row.event_id, row.event_type, row.payload)
@@ -258,7 +224,7 @@ class OutboxRelay(DependencyProvider):
             failure = Nacked("the broker nacked {} event(s) on {}".format(len(nacked), self.exchange.name))
         return failure
 
-    def _confirming_channel(self):
+    def _confirming_channel(self) -> ConfirmingChannel:
         if self._confirming is None:
             connection = Connection(self.amqp_uri, connect_timeout=5)
             try:
@@ -270,7 +236,7 @@ class OutboxRelay(DependencyProvider):
             self._connection, self._confirming = connection, confirming
         return self._confirming
 
-    def _close_connection(self):
+    def _close_connection(self) -> None:
         connection, self._connection, self._confirming = self._connection, None, None
         if connection is not None:
             try:
@@ -278,7 +244,7 @@ class OutboxRelay(DependencyProvider):
             except Exception:  # already broken: nothing left to release
                 pass
 
-    def _delete_old_sent_rows(self):
+    def _delete_old_sent_rows(self) -> None:
         cutoff = now_utc() - timedelta(hours=self.retention_hours)
         with self.session_factory() as session, session.begin():
             session.execute(delete(self.table).where(self.table.c.sent_at < cutoff))

@@ -18,6 +18,7 @@ quota: `X-RateLimit-Limit`, `X-RateLimit-Remaining` (after this request) and `X-
 (whole seconds until the oldest request in the window leaves it, freeing a slot); a refusal is
 429 with `Retry-After` (whole seconds) as well.
 """
+
 import collections
 import hashlib
 import logging
@@ -25,10 +26,15 @@ import math
 import threading
 import time
 import uuid
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from infra import settings
 from infra.errors import RateLimited
+
+if TYPE_CHECKING:
+    import redis
+
+    from infra.auth import Caller
 
 log = logging.getLogger(__name__)
 
@@ -62,26 +68,37 @@ class Verdict(NamedTuple):
 
 class Quota(NamedTuple):
     """What a limited route tells its caller."""
+
     limit: int
     remaining: int
     reset: float
 
-    def headers(self):
-        return {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(self.remaining),
-                "X-RateLimit-Reset": str(math.ceil(self.reset))}
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(math.ceil(self.reset)),
+        }
 
 
 class TooManyRequests(RateLimited):
     """RateLimited with the headers the gateway adds to its answer: Retry-After and the quota (also
     when a service raises it: `retry_after` travels in the error's args over RPC)."""
 
-    def __init__(self, info=None, field=None, errors=None, retry_after=1, quota=None):
+    def __init__(
+        self,
+        info: str | None = None,
+        field: str | None = None,
+        errors: dict[str, list[str]] | None = None,
+        retry_after: int | str = 1,  # text when nameko deserializes the error
+        quota: Quota | None = None,
+    ) -> None:
         super().__init__(info, field, errors)
         self.args = self.args + (str(retry_after),)  # as text: nameko stringifies other arguments anyway
         self.headers = dict({"Retry-After": str(retry_after)}, **(quota.headers() if quota else {}))
 
 
-def key_for(caller, api_key=None):
+def key_for(caller: "Caller", api_key: str | None = None) -> str:
     """Whose budget a request takes: the presented API key's (hashed: the key is a secret), else the user's."""
     if api_key:
         return "api_key:" + hashlib.sha256(api_key.encode()).hexdigest()
@@ -91,12 +108,12 @@ def key_for(caller, api_key=None):
 class LocalLimiter:
     """The same sliding window inside one process (the fallback)."""
 
-    def __init__(self, limit, window=1.0):
+    def __init__(self, limit: int, window: float = 1.0) -> None:
         self.limit, self.window = limit, window
         self.lock = threading.Lock()
-        self.calls = {}
+        self.calls: dict[str, collections.deque[float]] = {}  # caller key -> its accepted requests' times
 
-    def hit(self, key):
+    def hit(self, key: str) -> Verdict:
         now = time.monotonic()
         with self.lock:
             recent = self.calls.setdefault(key, collections.deque())
@@ -111,76 +128,92 @@ class LocalLimiter:
 
 
 class RedisLimiter:
-    def __init__(self, url, limit, window=1.0):
+    def __init__(self, url: str, limit: int, window: float = 1.0) -> None:
         from infra.redis_script import client_for  # only needed when a Redis URL is configured
+
         self.client = redis_client(url)  # redis-py's, connecting only if used (a health check's ping)
         self.script = client_for(url, SLIDING_WINDOW, timeout=0.3, connect_timeout=0.3)
         self.limit, self.window_us = limit, int(window * 1_000_000)
 
-    def hit(self, key):
-        accepted, remaining, reset_us = self.script(keys=[KEY_PREFIX + key],
-                                                    args=[self.limit, self.window_us, uuid.uuid4().hex])
+    def hit(self, key: str) -> Verdict:
+        accepted, remaining, reset_us = self.script(
+            keys=[KEY_PREFIX + key], args=[self.limit, self.window_us, uuid.uuid4().hex]
+        )
         return Verdict(bool(accepted), int(remaining), int(reset_us) / 1_000_000)
 
 
-def redis_client(url):
+def redis_client(url: str) -> "redis.Redis":
     """A Redis client for a shared counter: short timeouts (a slow Redis must not hold requests)."""
     import redis  # only needed when a Redis URL is configured
+
     return redis.Redis.from_url(url, socket_connect_timeout=0.3, socket_timeout=0.3)
 
 
-def redis_errors():
+def redis_errors() -> tuple[type[Exception], ...]:
     import redis
+
     return (redis.RedisError, OSError)
 
 
-class RedisOrLocal:
+_Shared = TypeVar("_Shared")
+_Local = TypeVar("_Local")
+
+
+class RedisOrLocal(Generic[_Shared, _Local]):
     """Calls `method` on `shared` (state in Redis, every process sees it) while Redis answers, else
     on `local` (the same operations inside this process), trying Redis again every
     REDIS_RETRY_SECONDS. `shared` is None when no Redis URL is configured. `what` names the user in
     the logs."""
 
-    def __init__(self, shared, local, what):
+    def __init__(self, shared: _Shared | None, local: _Local, what: str) -> None:
         self.shared, self.local, self.what = shared, local, what
         self.redis_down_until = 0.0
         if shared is None:
             log.warning("%s: no Redis URL, counting in this process only", what)
 
-    def call(self, method, *args):
+    def call(self, method: str, *args: Any) -> Any:
         if self.shared is not None and time.monotonic() >= self.redis_down_until:
             try:
                 return getattr(self.shared, method)(*args)
             except redis_errors() as exc:
                 self.redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
-                log.warning("%s: Redis unavailable (%s); counting in this process for %.0fs",
-                            self.what, exc, REDIS_RETRY_SECONDS)
+                log.warning(
+                    "%s: Redis unavailable (%s); counting in this process for %.0fs",
+                    self.what,
+                    exc,
+                    REDIS_RETRY_SECONDS,
+                )
         return getattr(self.local, method)(*args)
 
 
 class RateLimiter:
     """Redis when it answers, else the in-process fallback."""
 
-    def __init__(self, limit=None, redis_url=None, window=1.0):
+    def __init__(self, limit: int | None = None, redis_url: str | None = None, window: float = 1.0) -> None:
         self.limit = limit or settings.get().rate_limit_per_second
         url = settings.get().rate_limit_redis_url if redis_url is None else redis_url
-        self.counter = RedisOrLocal(RedisLimiter(url, self.limit, window) if url else None,
-                                    LocalLimiter(self.limit, window), "rate limit")
+        self.counter: RedisOrLocal[RedisLimiter, LocalLimiter] = RedisOrLocal(
+            RedisLimiter(url, self.limit, window) if url else None, LocalLimiter(self.limit, window), "rate limit"
+        )
 
-    def check(self, caller, api_key=None):
+    def check(self, caller: "Caller", api_key: str | None = None) -> Quota:
         """The caller's Quota after this request; TooManyRequests when it is over the limit."""
-        verdict = self.counter.call("hit", key_for(caller, api_key))
+        verdict: Verdict = self.counter.call("hit", key_for(caller, api_key))
         quota = Quota(self.limit, verdict.remaining, verdict.reset)
         if not verdict.accepted:
-            raise TooManyRequests("Rate limit of {} requests per second exceeded".format(self.limit),
-                                  retry_after=max(1, math.ceil(verdict.reset)), quota=quota)
+            raise TooManyRequests(
+                "Rate limit of {} requests per second exceeded".format(self.limit),
+                retry_after=max(1, math.ceil(verdict.reset)),
+                quota=quota,
+            )
         return quota
 
 
-_limiter = None
+_limiter: RateLimiter | None = None
 _limiter_lock = threading.Lock()
 
 
-def check(caller, api_key=None):
+def check(caller: "Caller", api_key: str | None = None) -> Quota:
     """The gateway's hook: the process-wide limiter, built from the environment on first use."""
     global _limiter
     if _limiter is None:
