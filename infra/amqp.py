@@ -1,5 +1,6 @@
 """One AMQP connection and channel shared by a process's green threads (the RPC client's requests,
 the services' RPC replies)."""
+
 import logging
 import socket
 
@@ -26,8 +27,7 @@ class AmqpLink:
     `on_connect(channel)` runs on every new channel (declarations, consumers).
     """
 
-    def __init__(self, amqp_uri, name, heartbeat=DEFAULT_HEARTBEAT, connect_timeout=5, on_connect=None,
-                 on_lost=None):
+    def __init__(self, amqp_uri, name, heartbeat=DEFAULT_HEARTBEAT, connect_timeout=5, on_connect=None, on_lost=None):
         self.amqp_uri, self.name = amqp_uri, name
         self.heartbeat, self.connect_timeout = heartbeat, connect_timeout
         self.on_connect, self.on_lost = on_connect, on_lost
@@ -52,10 +52,10 @@ class AmqpLink:
                 except (OSError, ConnectionError, socket.timeout) as exc:
                     self.discard(self.connection, exc)
                     if attempt == 2:
-                        raise ServiceUnavailable("the broker is unreachable: {}".format(exc))
+                        raise ServiceUnavailable("the broker is unreachable: {}".format(exc)) from exc
                 except Exception as exc:  # an AMQP error closes the channel: start again with a new one
                     self.discard(self.connection, exc)
-                    raise ServiceUnavailable("the broker refused the message: {}".format(exc))
+                    raise ServiceUnavailable("the broker refused the message: {}".format(exc)) from exc
 
     def start(self):
         with self.lock:
@@ -71,9 +71,13 @@ class AmqpLink:
         params = KombuConnection(self.amqp_uri)
         connection = AmqpConnection(
             host="{}:{}".format(params.hostname or "localhost", params.port or 5672),
-            userid=params.userid or "guest", password=params.password or "guest",
-            virtual_host=params.virtual_host or "/", heartbeat=self.heartbeat,
-            connect_timeout=self.connect_timeout, client_properties={"connection_name": self.name})
+            userid=params.userid or "guest",
+            password=params.password or "guest",
+            virtual_host=params.virtual_host or "/",
+            heartbeat=self.heartbeat,
+            connect_timeout=self.connect_timeout,
+            client_properties={"connection_name": self.name},
+        )
         try:
             connection.connect()
             channel = connection.channel()

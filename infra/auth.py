@@ -5,6 +5,7 @@ caller's token or API key and forwards the identity to services as a short-lived
 the RPC context (`identity`), so a service trusts only what the gateway signed. Services read it
 through the `Identity` DependencyProvider and scope every query by `identity.workspace_id`.
 """
+
 import time
 import uuid
 from dataclasses import asdict, dataclass, field, replace
@@ -59,8 +60,8 @@ class Caller:
                 auth_method=_claim_choice(claims.get("auth_method", "token"), AUTH_METHODS),
                 permissions=_claim_names(claims.get("permissions", [])),
             )
-        except (KeyError, TypeError, ValueError):
-            raise Unauthenticated("Token does not carry a valid identity")
+        except (KeyError, TypeError, ValueError) as exc:  # which claim, for the log
+            raise Unauthenticated("Token does not carry a valid identity") from exc
 
 
 AUTH_METHODS = ("token", "api_key")
@@ -104,8 +105,16 @@ def issue_token(caller, ttl_seconds, audience=USER_TOKEN_AUDIENCE, secret=None):
     moment = time.time()
     now = int(moment)
     claims = caller.as_claims()
-    claims.update({"sub": str(caller.user_id), "iat": now, "exp": now + int(ttl_seconds),
-                   "jti": uuid.uuid4().hex, "aud": audience, "issued_at": caller.issued_at or round(moment, 3)})
+    claims.update(
+        {
+            "sub": str(caller.user_id),
+            "iat": now,
+            "exp": now + int(ttl_seconds),
+            "jti": uuid.uuid4().hex,
+            "aud": audience,
+            "issued_at": caller.issued_at or round(moment, 3),
+        }
+    )
     return jwt.encode(claims, secret or settings.get().signing_secret(), algorithm=ALGORITHMS[0]), claims["exp"]
 
 
@@ -156,19 +165,20 @@ def verify_token(token, audience=USER_TOKEN_AUDIENCE, secret=None):
 
 def _verify(token, audience, secret):
     try:
-        claims = jwt.decode(token, secret, algorithms=ALGORITHMS, audience=audience,
-                            options={"require": ["exp", "iat", "jti", "sub"]})
+        claims = jwt.decode(
+            token, secret, algorithms=ALGORITHMS, audience=audience, options={"require": ["exp", "iat", "jti", "sub"]}
+        )
     except jwt.ExpiredSignatureError:
-        raise Unauthenticated("Token expired")
-    except jwt.PyJWTError:
-        raise Unauthenticated("Invalid token")
+        raise Unauthenticated("Token expired") from None
+    except jwt.PyJWTError as exc:  # why (signature, audience, a missing claim), for the log
+        raise Unauthenticated("Invalid token") from exc
     try:
         expires = float(claims["exp"])
         issued_at = claims.get("issued_at", claims["iat"])  # tokens from before issued_at: their iat
         if isinstance(issued_at, bool) or not isinstance(issued_at, (int, float)):
             raise TypeError("issued_at")
-    except (TypeError, ValueError):
-        raise Unauthenticated("Invalid token")
+    except (TypeError, ValueError) as exc:
+        raise Unauthenticated("Invalid token") from exc
     return replace(Caller.from_claims(claims), issued_at=float(issued_at)), expires
 
 

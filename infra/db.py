@@ -4,19 +4,18 @@ PostgreSQL goes through psycopg2 made green for eventlet, so a slow query parks 
 worker. SQLite (the embedded default) never yields to the hub, so each process uses one
 connection: transactions queue for it instead of blocking the hub inside SQLite's busy handler.
 """
+
 import os
 import threading
-import uuid
 import time
+import uuid
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
-
-from sqlalchemy.exc import IntegrityError
 
 from infra import settings
 from infra.events import utcnow
@@ -38,8 +37,15 @@ class MeteredQueuePool(QueuePool):
         super().__init__(*args, **kwargs)
         self._metrics_lock = threading.Lock()
         self._checkout_state = threading.local()  # green-local under eventlet
-        self.metrics = {"checkouts": 0, "waits_over_1ms": 0, "wait_ms_total": 0.0, "wait_ms_max": 0.0,
-                        "timeouts": 0, "connects": 0, "connect_ms_total": 0.0}
+        self.metrics = {
+            "checkouts": 0,
+            "waits_over_1ms": 0,
+            "wait_ms_total": 0.0,
+            "wait_ms_max": 0.0,
+            "timeouts": 0,
+            "connects": 0,
+            "connect_ms_total": 0.0,
+        }
 
     def _create_connection(self):
         started = time.perf_counter()
@@ -177,9 +183,9 @@ def commit_or_raise(session, error, flush_only=False):
     database, not a racy check before the write, decides uniqueness."""
     try:
         session.flush() if flush_only else session.commit()
-    except IntegrityError:
+    except IntegrityError as exc:
         session.rollback()
-        raise error
+        raise error from exc  # the constraint that decided, in the log
 
 
 def get_engine(url, pool_size=12):

@@ -7,14 +7,20 @@ must come from here: they share one consumer of the service's RPC queue).
   (TransientReplyPublisher, below): a lost reply is its caller's timeout, never a lost change.
   RPC_REPLY_CONFIRMS=1 restores nameko's persistent, confirmed replies.
 """
+
 import sys
 
-from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER,
-                              LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY)
+from amqp import Message
 from kombu.serialization import dumps as kombu_dumps
 from kombu.utils.json import dumps as json_dumps
-from amqp import Message
 from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
+)
 from nameko.exceptions import UnserializableValueError, serialize
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
@@ -39,8 +45,13 @@ class TransientReplyPublisher(Publisher):
     def publish(self, payload, **kwargs):
         content_type, content_encoding, body = kombu_dumps(payload, kwargs.get("serializer", self.serializer))
         exchange = kwargs["exchange"]
-        message = Message(body, content_type=content_type, content_encoding=content_encoding,
-                          delivery_mode=TRANSIENT, correlation_id=kwargs.get("correlation_id"))
+        message = Message(
+            body,
+            content_type=content_type,
+            content_encoding=content_encoding,
+            delivery_mode=TRANSIENT,
+            correlation_id=kwargs.get("correlation_id"),
+        )
         self._link().publish(message, getattr(exchange, "name", exchange), kwargs["routing_key"])
 
     def _link(self):
@@ -62,8 +73,10 @@ class ReplyingConsumer(RpcConsumer):
 
     def get_provider_for_method(self, routing_key):
         if self._by_routing_key is None or len(self._by_routing_key) != len(self._providers):
-            self._by_routing_key = {"{}.{}".format(self.container.service_name, provider.method_name): provider
-                                    for provider in self._providers}
+            self._by_routing_key = {
+                "{}.{}".format(self.container.service_name, provider.method_name): provider
+                for provider in self._providers
+            }
         provider = self._by_routing_key.get(routing_key)
         return provider if provider is not None else super().get_provider_for_method(routing_key)
 
@@ -78,9 +91,14 @@ class ReplyingConsumer(RpcConsumer):
     def _respond(self, message, result, exc_info):
         config = self.container.config
         responder_cls = Responder if settings.get().rpc_reply_confirms else TransientResponder
-        responder = responder_cls(config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
-                                  config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
-                                  ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        responder = responder_cls(
+            config[AMQP_URI_CONFIG_KEY],
+            get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER),
+            message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY),
+            login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
+        )
         return responder.send_response(result, exc_info)
 
     def _reply_link(self):
@@ -103,9 +121,17 @@ def reply(link, message, result, exc_info):
         result, error = None, serialize(UnserializableValueError(result))
         body = json_dumps({"result": None, "error": error})
     properties = message.properties
-    link.publish(Message(body, content_type=JSON, content_encoding="utf-8", delivery_mode=TRANSIENT,
-                         correlation_id=properties.get("correlation_id")),
-                 RPC_EXCHANGE, properties["reply_to"])
+    link.publish(
+        Message(
+            body,
+            content_type=JSON,
+            content_encoding="utf-8",
+            delivery_mode=TRANSIENT,
+            correlation_id=properties.get("correlation_id"),
+        ),
+        RPC_EXCHANGE,
+        properties["reply_to"],
+    )
     return result, exc_info
 
 
@@ -128,11 +154,17 @@ class ServiceRpc(Rpc):
     def setup(self):
         # nameko's own @rpc would get a second consumer of the same queue, which answers
         # MethodNotFound for the other one's methods: refuse the mix when the service starts.
-        mixed = sorted(entrypoint.method_name for entrypoint in self.container.entrypoints
-                       if isinstance(entrypoint, Rpc) and not isinstance(entrypoint, ServiceRpc))
+        mixed = sorted(
+            entrypoint.method_name
+            for entrypoint in self.container.entrypoints
+            if isinstance(entrypoint, Rpc) and not isinstance(entrypoint, ServiceRpc)
+        )
         if mixed:
-            raise TypeError("{}: declare every RPC with infra.entrypoints.rpc, not nameko's rpc ({})".format(
-                self.container.service_name, ", ".join(mixed)))
+            raise TypeError(
+                "{}: declare every RPC with infra.entrypoints.rpc, not nameko's rpc ({})".format(
+                    self.container.service_name, ", ".join(mixed)
+                )
+            )
         super().setup()
 
 

@@ -12,6 +12,7 @@ On PostgreSQL only (psycopg2 returns the column types the views expect: Decimal,
 elsewhere (the SQLite default of `make run`), and inside a transaction the session has already
 begun, the statement runs through the session as usual.
 """
+
 from __future__ import annotations
 
 from collections import namedtuple
@@ -63,7 +64,8 @@ class Read:
                         raise MultipleResultsFound("Multiple rows were found when one or none was required")
                     if row_type is None:
                         row_type = self._row_types[bind.dialect.name] = namedtuple(
-                            "Row", [column[0] for column in cursor.description])
+                            "Row", [column[0] for column in cursor.description]
+                        )
                 finally:
                     cursor.close()
             finally:
@@ -71,8 +73,9 @@ class Read:
         except bind.dialect.loaded_dbapi.Error as exc:
             if bind.dialect.is_disconnect(exc, dbapi, None):
                 connection.invalidate(exc)  # not back into the pool
-            raise DBAPIError.instance(sql, params, exc, bind.dialect.loaded_dbapi.Error,
-                                      connection_invalidated=connection.is_valid is False) from exc
+            raise DBAPIError.instance(
+                sql, params, exc, bind.dialect.loaded_dbapi.Error, connection_invalidated=connection.is_valid is False
+            ) from exc
         finally:
             connection.close()
         return [row_type._make(row) for row in rows]

@@ -21,6 +21,7 @@ client:
   correlation id; a lost connection fails the calls in flight with ServiceUnavailable (503) and
   the next call reconnects.
 """
+
 import json
 import uuid
 
@@ -47,8 +48,9 @@ class RpcClient:
         self.name = name
         self._pending = {}  # correlation id -> (Event, service name)
         self._reply_to = None
-        self.link = AmqpLink(amqp_uri, name, heartbeat, connect_timeout, on_connect=self._on_connect,
-                             on_lost=self._on_lost)
+        self.link = AmqpLink(
+            amqp_uri, name, heartbeat, connect_timeout, on_connect=self._on_connect, on_lost=self._on_lost
+        )
 
     # --- calls ----------------------------------------------------------------------------------------
     def call(self, service, method, args=(), kwargs=None, headers=None, timeout=None):
@@ -58,21 +60,30 @@ class RpcClient:
         self._pending[correlation_id] = (waiter, service)
         try:
             body = json.dumps({"args": args, "kwargs": kwargs or {}}, separators=(",", ":"))
-            message = Message(body, content_type="application/json", content_encoding="utf-8",
-                              delivery_mode=TRANSIENT, correlation_id=correlation_id,
-                              application_headers=headers or {}, expiration=str(max(1, int(seconds * 1000))))
+            message = Message(
+                body,
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=TRANSIENT,
+                correlation_id=correlation_id,
+                application_headers=headers or {},
+                expiration=str(max(1, int(seconds * 1000))),
+            )
             try:
-                self.link.publish(message, RPC_EXCHANGE, "{}.{}".format(service, method), mandatory=True,
-                                  prepare=self._address)
+                self.link.publish(
+                    message, RPC_EXCHANGE, "{}.{}".format(service, method), mandatory=True, prepare=self._address
+                )
             except ServiceUnavailable as exc:
-                raise ServiceUnavailable("{}.{} not sent: {}".format(service, method, exc))
+                raise ServiceUnavailable("{}.{} not sent: {}".format(service, method, exc)) from exc
             deadline = eventlet.Timeout(seconds)
             try:
                 reply = waiter.wait()
             except eventlet.Timeout as timeout_raised:
                 if timeout_raised is not deadline:
                     raise  # a caller's own, shorter deadline (e.g. /health's)
-                raise ServiceTimeout("{} did not answer {} within {:.0f}s".format(service, method, seconds))
+                raise ServiceTimeout(
+                    "{} did not answer {} within {:.0f}s".format(service, method, seconds)
+                ) from None  # the deadline is the whole story
             finally:
                 deadline.cancel()
         finally:
@@ -136,8 +147,11 @@ class ClientProxy:
         self.client, self.service_name, self.worker_ctx = client, service_name, worker_ctx
 
     def headers(self):
-        return {"{}.{}".format(HEADER_PREFIX, key): value
-                for key, value in self.worker_ctx.context_data.items() if value is not None}
+        return {
+            "{}.{}".format(HEADER_PREFIX, key): value
+            for key, value in self.worker_ctx.context_data.items()
+            if value is not None
+        }
 
     def call(self, method, args=(), kwargs=None, timeout=None):
         return self.client.call(self.service_name, method, args, kwargs, self.headers(), timeout)
@@ -157,8 +171,9 @@ class Services(DependencyProvider):
         self.client = None
 
     def setup(self):
-        self.client = RpcClient(self.container.config[AMQP_URI_CONFIG_KEY],
-                                name=self.name or self.container.service_name)
+        self.client = RpcClient(
+            self.container.config[AMQP_URI_CONFIG_KEY], name=self.name or self.container.service_name
+        )
 
     def start(self):
         self.client.start()

@@ -13,6 +13,7 @@ verified caller, request logging, calls to other services with a deadline, its m
 heartbeat file the Kubernetes probes read) and the `ping` and `runtime_stats` entrypoints. A use case
 receives one `Context`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,8 +41,9 @@ class Context:
 
     __slots__ = ("db", "request_id", "_identity", "_services", "_me")
 
-    def __init__(self, db: Session, identity: Callable[[], Caller], services: Callable[[str], Any],
-                 request_id: str | None) -> None:
+    def __init__(
+        self, db: Session, identity: Callable[[], Caller], services: Callable[[str], Any], request_id: str | None
+    ) -> None:
         self.db, self.request_id = db, request_id
         self._identity, self._services, self._me = identity, services, None
 
