@@ -30,7 +30,7 @@ import time
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import eventlet
 from marshmallow import ValidationError
@@ -43,6 +43,9 @@ from infra.amqp import AmqpLink
 from infra.errors import Unauthenticated
 from infra.events import isoformat
 from infra.rpc import RpcClient
+
+if TYPE_CHECKING:  # infra.auth imports this module
+    from infra.auth import Caller
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ class AccessLedger:
         self.entries: dict[str, Access] = {}
         self.lock = threading.Lock()
 
-    def current(self, caller: Any) -> Any:
+    def current(self, caller: Caller) -> Caller:
         """`caller` as the user's current access allows it (see the module docstring)."""
         entry = self.entries.get(caller.user_uuid)
         if entry is None:
@@ -127,7 +130,7 @@ class AccessLedger:
 LEDGER = AccessLedger()  # this process's: every watch feeds it, every verification reads it
 
 
-def current_access(caller: Any) -> Any:
+def current_access(caller: Caller) -> Caller:
     """The verified `caller` as this process knows the user's access now; Unauthenticated if deactivated."""
     return LEDGER.current(caller)
 

@@ -1,7 +1,12 @@
 """One AMQP connection and channel shared by a process's green threads (the RPC client's requests,
 the services' RPC replies)."""
+
+from __future__ import annotations
+
 import logging
 import socket
+from collections.abc import Callable
+from typing import Any
 
 import eventlet
 from amqp import Connection as AmqpConnection
@@ -26,8 +31,20 @@ class AmqpLink:
     `on_connect(channel)` runs on every new channel (declarations, consumers).
     """
 
-    def __init__(self, amqp_uri, name, heartbeat=DEFAULT_HEARTBEAT, connect_timeout=5, on_connect=None,
-                 on_lost=None):
+    # py-amqp's (untyped) objects, None while there is no connection
+    connection: Any
+    channel: Any
+    _reader: Any  # eventlet's GreenThread
+
+    def __init__(
+        self,
+        amqp_uri: str,
+        name: str,
+        heartbeat: float = DEFAULT_HEARTBEAT,
+        connect_timeout: float = 5,
+        on_connect: Callable[[Any], None] | None = None,
+        on_lost: Callable[[BaseException], None] | None = None,
+    ) -> None:
         self.amqp_uri, self.name = amqp_uri, name
         self.heartbeat, self.connect_timeout = heartbeat, connect_timeout
         self.on_connect, self.on_lost = on_connect, on_lost
@@ -36,7 +53,14 @@ class AmqpLink:
         self.closed = False
         self._reader = None
 
-    def publish(self, message, exchange, routing_key, mandatory=False, prepare=None):
+    def publish(
+        self,
+        message: Any,
+        exchange: str,
+        routing_key: str,
+        mandatory: bool = False,
+        prepare: Callable[[Any], None] | None = None,
+    ) -> None:
         """Publishes (no confirm). A write that fails on a dead connection was not taken by the
         broker: it is retried once on a new connection. ServiceUnavailable if that fails too."""
         for attempt in (1, 2):
@@ -52,17 +76,17 @@ class AmqpLink:
                 except (OSError, ConnectionError, socket.timeout) as exc:
                     self.discard(self.connection, exc)
                     if attempt == 2:
-                        raise ServiceUnavailable("the broker is unreachable: {}".format(exc))
+                        raise ServiceUnavailable("the broker is unreachable: {}".format(exc)) from exc
                 except Exception as exc:  # an AMQP error closes the channel: start again with a new one
                     self.discard(self.connection, exc)
-                    raise ServiceUnavailable("the broker refused the message: {}".format(exc))
+                    raise ServiceUnavailable("the broker refused the message: {}".format(exc)) from exc
 
-    def start(self):
+    def start(self) -> AmqpLink:
         with self.lock:
             self.ensure()
         return self
 
-    def ensure(self):
+    def ensure(self) -> Any:
         """The open channel; connects if needed. Call under `lock`."""
         if self.closed:
             raise ServiceUnavailable("the AMQP link {} is stopped".format(self.name))
@@ -71,9 +95,13 @@ class AmqpLink:
         params = KombuConnection(self.amqp_uri)
         connection = AmqpConnection(
             host="{}:{}".format(params.hostname or "localhost", params.port or 5672),
-            userid=params.userid or "guest", password=params.password or "guest",
-            virtual_host=params.virtual_host or "/", heartbeat=self.heartbeat,
-            connect_timeout=self.connect_timeout, client_properties={"connection_name": self.name})
+            userid=params.userid or "guest",
+            password=params.password or "guest",
+            virtual_host=params.virtual_host or "/",
+            heartbeat=self.heartbeat,
+            connect_timeout=self.connect_timeout,
+            client_properties={"connection_name": self.name},
+        )
         try:
             connection.connect()
             channel = connection.channel()
@@ -90,7 +118,7 @@ class AmqpLink:
         self._reader = eventlet.spawn(self._read, connection)
         return channel
 
-    def _read(self, connection):
+    def _read(self, connection: Any) -> None:
         interval = max(1.0, self.heartbeat / 4.0) if self.heartbeat else 5.0
         try:
             while connection is self.connection:
@@ -107,7 +135,7 @@ class AmqpLink:
                 log.warning("AMQP link %s: connection lost (%s); reconnecting on the next publish", self.name, exc)
             self.discard(connection, exc)
 
-    def discard(self, connection, exc):
+    def discard(self, connection: Any, exc: BaseException) -> None:
         """Forgets `connection` if it is still the current one, and tells `on_lost`."""
         if connection is None or connection is not self.connection:
             return
@@ -119,7 +147,7 @@ class AmqpLink:
         if self.on_lost is not None:
             self.on_lost(exc)
 
-    def stop(self):
+    def stop(self) -> None:
         self.closed = True
         connection, self.connection, self.channel = self.connection, None, None
         if connection is not None:

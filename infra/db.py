@@ -4,24 +4,25 @@ PostgreSQL goes through psycopg2 made green for eventlet, so a slow query parks 
 worker. SQLite (the embedded default) never yields to the hub, so each process uses one
 connection: transactions queue for it instead of blocking the hub inside SQLite's busy handler.
 """
+
 import os
 import threading
-import uuid
 import time
+import uuid
+from datetime import datetime
+from typing import Any
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import QueuePool
-
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from infra import settings
 from infra.events import utcnow
 
-_engines = {}
+_engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
 
@@ -34,14 +35,21 @@ class MeteredQueuePool(QueuePool):
     a new connection is counted apart (connects, connect_ms_total), not as a wait. Read through
     `pool_stats()` (infra.stats)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._metrics_lock = threading.Lock()
         self._checkout_state = threading.local()  # green-local under eventlet
-        self.metrics = {"checkouts": 0, "waits_over_1ms": 0, "wait_ms_total": 0.0, "wait_ms_max": 0.0,
-                        "timeouts": 0, "connects": 0, "connect_ms_total": 0.0}
+        self.metrics: dict[str, float] = {  # counts (ints) and milliseconds
+            "checkouts": 0,
+            "waits_over_1ms": 0,
+            "wait_ms_total": 0.0,
+            "wait_ms_max": 0.0,
+            "timeouts": 0,
+            "connects": 0,
+            "connect_ms_total": 0.0,
+        }
 
-    def _create_connection(self):
+    def _create_connection(self) -> ConnectionPoolEntry:
         started = time.perf_counter()
         try:
             return super()._create_connection()
@@ -52,7 +60,7 @@ class MeteredQueuePool(QueuePool):
                 self.metrics["connects"] += 1
                 self.metrics["connect_ms_total"] += spent
 
-    def _do_get(self):
+    def _do_get(self) -> ConnectionPoolEntry:
         state = self._checkout_state
         depth = getattr(state, "depth", 0)
         if depth:  # QueuePool._do_get retries by calling itself: the outermost call measures
@@ -78,7 +86,7 @@ class MeteredQueuePool(QueuePool):
                         metrics["wait_ms_max"] = waited
 
 
-def _make_psycopg_green():
+def _make_psycopg_green() -> None:
     try:
         from eventlet import patcher
         from eventlet.support import psycopg2_patcher
@@ -88,11 +96,11 @@ def _make_psycopg_green():
         psycopg2_patcher.make_psycopg_green()
 
 
-def _sqlite_engine(url):
+def _sqlite_engine(url: str) -> Engine:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    metered = {"poolclass": MeteredQueuePool} if path and path != ":memory:" else {}
+    metered: dict[str, Any] = {"poolclass": MeteredQueuePool} if path and path != ":memory:" else {}
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 15},
@@ -103,7 +111,7 @@ def _sqlite_engine(url):
     )
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, _record):
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -114,7 +122,7 @@ def _sqlite_engine(url):
     return engine
 
 
-def _postgres_engine(url, pool_size):
+def _postgres_engine(url: str, pool_size: int) -> Engine:
     _make_psycopg_green()
     config = settings.get()
     statement_timeout_ms = config.db_statement_timeout_ms
@@ -137,7 +145,7 @@ def _postgres_engine(url, pool_size):
     return engine
 
 
-def _ping_when_idle(engine, idle_seconds):
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
     """pool_pre_ping, but only for a connection idle in the pool for `idle_seconds` or more.
 
     pool_pre_ping costs a round trip on every checkout; a connection checked in moments ago is as
@@ -146,11 +154,11 @@ def _ping_when_idle(engine, idle_seconds):
     used within `idle_seconds` invalidates the whole pool (SQLAlchemy's disconnect handling)."""
 
     @event.listens_for(engine, "checkin")
-    def _checked_in(_dbapi_connection, record):
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
         record.info["checked_in_at"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _checkout(dbapi_connection, record, _proxy):
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         checked_in_at = record.info.get("checked_in_at")
         if checked_in_at is None or time.monotonic() - checked_in_at < idle_seconds:
             return  # new, or in use moments ago
@@ -162,27 +170,27 @@ def _ping_when_idle(engine, idle_seconds):
             raise
 
 
-def new_uuid():
+def new_uuid() -> str:
     """Default of uuid columns: a random UUID as text."""
     return str(uuid.uuid4())
 
 
-def now_utc():
+def now_utc() -> datetime:
     """Default of timestamp columns, which hold naive UTC."""
     return utcnow().replace(tzinfo=None)
 
 
-def commit_or_raise(session, error, flush_only=False):
+def commit_or_raise(session: Session, error: Exception, flush_only: bool = False) -> None:
     """Commits (or only flushes); a constraint violation rolls back and raises `error` instead, so the
     database, not a racy check before the write, decides uniqueness."""
     try:
         session.flush() if flush_only else session.commit()
-    except IntegrityError:
+    except IntegrityError as exc:
         session.rollback()
-        raise error
+        raise error from exc  # the constraint that decided, in the log
 
 
-def get_engine(url, pool_size=12):
+def get_engine(url: str, pool_size: int = 12) -> Engine:
     """One engine per URL and process, shared by the workers and the outbox relay."""
     with _engines_lock:
         engine = _engines.get(url)
@@ -195,14 +203,14 @@ def get_engine(url, pool_size=12):
         return engine
 
 
-def pool_stats():
+def pool_stats() -> dict[str, dict[str, float]]:
     """{database name: checkout metrics and current state} of this process's engines."""
     with _engines_lock:
         engines = list(_engines.items())
-    stats = {}
+    stats: dict[str, dict[str, float]] = {}
     for url, engine in engines:
-        pool = engine.pool
-        entry = {"size": pool.size(), "checked_out": pool.checkedout(), "overflow": pool.overflow()}
+        pool: Any = engine.pool  # a QueuePool's counts; a MeteredQueuePool's metrics and their lock too
+        entry: dict[str, float] = {"size": pool.size(), "checked_out": pool.checkedout(), "overflow": pool.overflow()}
         metrics = getattr(pool, "metrics", None)
         if metrics is not None:
             with pool._metrics_lock:
@@ -213,7 +221,7 @@ def pool_stats():
     return stats
 
 
-def dispose_engine(url):
+def dispose_engine(url: str) -> None:
     with _engines_lock:
         engine = _engines.pop(url, None)
     if engine is not None:
@@ -227,28 +235,28 @@ class Database(DependencyProvider):
     the relay and consumers so a worker never waits for a connection another worker holds.
     """
 
-    def __init__(self, service_name=None):
+    def __init__(self, service_name: str | None = None) -> None:
         self.service_name = service_name
-        self.sessions = {}
+        self.sessions: dict[Any, Session] = {}  # worker context -> its session
 
-    def setup(self):
+    def setup(self) -> None:
         service = self.service_name or self.container.service_name
         self.url = settings.get().database_url(service)
         max_workers = self.container.config.get("max_workers", 10)
         self.engine = get_engine(self.url, pool_size=max_workers + 2)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Session:
         session = self.session_factory()
         self.sessions[worker_ctx] = session
         return session
 
-    def worker_teardown(self, worker_ctx):
+    def worker_teardown(self, worker_ctx: Any) -> None:
         session = self.sessions.pop(worker_ctx, None)
         if session is not None:
             session.close()
 
-    def kill(self):
+    def kill(self) -> None:
         for session in list(self.sessions.values()):
             session.close()
         self.sessions.clear()

@@ -12,11 +12,14 @@ On PostgreSQL only (psycopg2 returns the column types the views expect: Decimal,
 elsewhere (the SQLite default of `make run`), and inside a transaction the session has already
 begun, the statement runs through the session as usual.
 """
+
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any, Mapping
+from collections.abc import Sequence
+from typing import Any, Mapping, cast
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, MultipleResultsFound
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -27,21 +30,21 @@ class Read:
     `elsewhere`: the statement to run through the session instead (other dialects, or inside a
     transaction), when `statement` is PostgreSQL's own (`= ANY(:list)` for a list of values)."""
 
-    def __init__(self, statement: Select, elsewhere: Select | None = None) -> None:
+    def __init__(self, statement: Select[Any], elsewhere: Select[Any] | None = None) -> None:
         self.statement = statement
         self.elsewhere = statement if elsewhere is None else elsewhere
-        self._compiled: dict = {}  # dialect name -> SQL text
-        self._row_types: dict = {}  # dialect name -> the named tuple of its rows (named by the result)
+        self._compiled: dict[str, str] = {}  # dialect name -> SQL text
+        self._row_types: dict[str, Any] = {}  # dialect name -> the named tuple of its rows (named by the result)
 
     def one_or_none(self, session: Session, params: Mapping[str, Any]) -> Any:
         rows = self._rows(session, params, one=True)
         return rows[0] if rows else None
 
-    def all(self, session: Session, params: Mapping[str, Any]) -> list:
+    def all(self, session: Session, params: Mapping[str, Any]) -> Sequence[Any]:
         return self._rows(session, params, one=False)
 
-    def _rows(self, session: Session, params: Mapping[str, Any], one: bool) -> list:
-        bind = session.get_bind()
+    def _rows(self, session: Session, params: Mapping[str, Any], one: bool) -> Sequence[Any]:
+        bind = cast(Engine, session.get_bind())  # the worker sessions' bind (infra.db)
         if bind.dialect.name != "postgresql" or session.in_transaction():
             result = session.execute(self.elsewhere, params)
             if not one:
@@ -49,10 +52,10 @@ class Read:
             row = result.one_or_none()
             return [] if row is None else [row]
         sql = self._compiled_for(bind.dialect)
-        row_type = self._row_types.get(bind.dialect.name)
+        row_type: Any = self._row_types.get(bind.dialect.name)  # a named tuple class
         connection = bind.raw_connection()  # the pool's: checked in (and reset) on close
         try:
-            dbapi = connection.driver_connection
+            dbapi: Any = connection.driver_connection  # psycopg2's connection
             dbapi.autocommit = True  # no BEGIN / ROLLBACK round trips around one SELECT
             try:
                 cursor = dbapi.cursor()
@@ -63,7 +66,8 @@ class Read:
                         raise MultipleResultsFound("Multiple rows were found when one or none was required")
                     if row_type is None:
                         row_type = self._row_types[bind.dialect.name] = namedtuple(
-                            "Row", [column[0] for column in cursor.description])
+                            "Row", [column[0] for column in cursor.description]
+                        )
                 finally:
                     cursor.close()
             finally:
@@ -71,8 +75,9 @@ class Read:
         except bind.dialect.loaded_dbapi.Error as exc:
             if bind.dialect.is_disconnect(exc, dbapi, None):
                 connection.invalidate(exc)  # not back into the pool
-            raise DBAPIError.instance(sql, params, exc, bind.dialect.loaded_dbapi.Error,
-                                      connection_invalidated=connection.is_valid is False) from exc
+            raise DBAPIError.instance(
+                sql, params, exc, bind.dialect.loaded_dbapi.Error, connection_invalidated=connection.is_valid is False
+            ) from exc
         finally:
             connection.close()
         return [row_type._make(row) for row in rows]

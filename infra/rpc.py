@@ -21,8 +21,13 @@ client:
   correlation id; a lost connection fails the calls in flight with ServiceUnavailable (503) and
   the next call reconnects.
 """
+
+from __future__ import annotations
+
 import json
 import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
 
 import eventlet
 from amqp import Message
@@ -36,43 +41,63 @@ from infra.amqp import RPC_EXCHANGE, TRANSIENT, AmqpLink
 from infra.errors import ServiceTimeout, ServiceUnavailable
 
 
-def rpc_timeout():
+def rpc_timeout() -> float:
     return settings.get().rpc_timeout_seconds
 
 
 class RpcClient:
     """One process's RPC connection to nameko services (see the module docstring)."""
 
-    def __init__(self, amqp_uri, name="client", heartbeat=DEFAULT_HEARTBEAT, connect_timeout=5):
+    def __init__(
+        self, amqp_uri: str, name: str = "client", heartbeat: float = DEFAULT_HEARTBEAT, connect_timeout: float = 5
+    ) -> None:
         self.name = name
-        self._pending = {}  # correlation id -> (Event, service name)
-        self._reply_to = None
-        self.link = AmqpLink(amqp_uri, name, heartbeat, connect_timeout, on_connect=self._on_connect,
-                             on_lost=self._on_lost)
+        self._pending: dict[str, tuple[Event, str]] = {}  # correlation id -> (Event, service name)
+        self._reply_to: str | None = None
+        self.link = AmqpLink(
+            amqp_uri, name, heartbeat, connect_timeout, on_connect=self._on_connect, on_lost=self._on_lost
+        )
 
     # --- calls ----------------------------------------------------------------------------------------
-    def call(self, service, method, args=(), kwargs=None, headers=None, timeout=None):
+    def call(
+        self,
+        service: str,
+        method: str,
+        args: Sequence[Any] = (),
+        kwargs: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
         seconds = timeout if timeout is not None else rpc_timeout()
         correlation_id = uuid.uuid4().hex
         waiter = Event()
         self._pending[correlation_id] = (waiter, service)
         try:
             body = json.dumps({"args": args, "kwargs": kwargs or {}}, separators=(",", ":"))
-            message = Message(body, content_type="application/json", content_encoding="utf-8",
-                              delivery_mode=TRANSIENT, correlation_id=correlation_id,
-                              application_headers=headers or {}, expiration=str(max(1, int(seconds * 1000))))
+            message = Message(
+                body,
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=TRANSIENT,
+                correlation_id=correlation_id,
+                application_headers=headers or {},
+                expiration=str(max(1, int(seconds * 1000))),
+            )
             try:
-                self.link.publish(message, RPC_EXCHANGE, "{}.{}".format(service, method), mandatory=True,
-                                  prepare=self._address)
+                self.link.publish(
+                    message, RPC_EXCHANGE, "{}.{}".format(service, method), mandatory=True, prepare=self._address
+                )
             except ServiceUnavailable as exc:
-                raise ServiceUnavailable("{}.{} not sent: {}".format(service, method, exc))
+                raise ServiceUnavailable("{}.{} not sent: {}".format(service, method, exc)) from exc
             deadline = eventlet.Timeout(seconds)
             try:
                 reply = waiter.wait()
             except eventlet.Timeout as timeout_raised:
                 if timeout_raised is not deadline:
                     raise  # a caller's own, shorter deadline (e.g. /health's)
-                raise ServiceTimeout("{} did not answer {} within {:.0f}s".format(service, method, seconds))
+                raise ServiceTimeout(
+                    "{} did not answer {} within {:.0f}s".format(service, method, seconds)
+                ) from None  # the deadline is the whole story
             finally:
                 deadline.cancel()
         finally:
@@ -82,19 +107,19 @@ class RpcClient:
             raise deserialize(error)
         return reply.get("result")
 
-    def _address(self, message):
+    def _address(self, message: Any) -> None:
         message.properties["reply_to"] = self._reply_to  # of the channel it goes out on
 
     # --- connection -----------------------------------------------------------------------------------
-    def start(self):
+    def start(self) -> RpcClient:
         """Connects now (the first request would otherwise pay for it)."""
         self.link.start()
         return self
 
-    def stop(self):
+    def stop(self) -> None:
         self.link.stop()
 
-    def _on_connect(self, channel):
+    def _on_connect(self, channel: Any) -> None:
         reply_key = uuid.uuid4().hex
         queue = "rpc.reply-{}-{}".format(self.name, reply_key)
         channel.queue_declare(queue, durable=False, exclusive=True, auto_delete=True)
@@ -103,13 +128,13 @@ class RpcClient:
         channel.events["basic_return"].add(self._on_return)
         self._reply_to = reply_key
 
-    def _on_lost(self, exc):
+    def _on_lost(self, exc: BaseException) -> None:
         error = ServiceUnavailable("RPC connection lost: {}".format(exc))
         for waiter, _service in list(self._pending.values()):
             if not waiter.ready():
                 waiter.send_exception(error)
 
-    def _on_reply(self, message):
+    def _on_reply(self, message: Any) -> None:
         pending = self._pending.get(message.properties.get("correlation_id"))
         if pending is None:
             return  # its caller gave up (deadline): nothing waits for it
@@ -122,7 +147,7 @@ class RpcClient:
         if not pending[0].ready():
             pending[0].send(reply)
 
-    def _on_return(self, exc, exchange, routing_key, message):
+    def _on_return(self, exc: Any, exchange: str, routing_key: str, message: Any) -> None:
         pending = self._pending.get(message.properties.get("correlation_id"))
         if pending is not None and not pending[0].ready():
             pending[0].send_exception(UnknownService(pending[1]))
@@ -132,17 +157,26 @@ class ClientProxy:
     """`proxy.method(*args, **kwargs)` over an RpcClient, carrying the worker's context data as
     nameko's headers (identity, request id, call id stack), like nameko's ServiceProxy."""
 
-    def __init__(self, client, service_name, worker_ctx):
+    def __init__(self, client: RpcClient, service_name: str, worker_ctx: Any) -> None:
         self.client, self.service_name, self.worker_ctx = client, service_name, worker_ctx
 
-    def headers(self):
-        return {"{}.{}".format(HEADER_PREFIX, key): value
-                for key, value in self.worker_ctx.context_data.items() if value is not None}
+    def headers(self) -> dict[str, Any]:
+        return {
+            "{}.{}".format(HEADER_PREFIX, key): value
+            for key, value in self.worker_ctx.context_data.items()
+            if value is not None
+        }
 
-    def call(self, method, args=(), kwargs=None, timeout=None):
+    def call(
+        self,
+        method: str,
+        args: Sequence[Any] = (),
+        kwargs: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
         return self.client.call(self.service_name, method, args, kwargs, self.headers(), timeout)
 
-    def __getattr__(self, method):
+    def __getattr__(self, method: str) -> Callable[..., Any]:
         if method.startswith("_"):
             raise AttributeError(method)
         return lambda *args, **kwargs: self.call(method, args, kwargs, None)
@@ -152,29 +186,33 @@ class Services(DependencyProvider):
     """Injects `services(name)` -> ClientProxy, over one RpcClient per container (process); the
     worker's context data (identity, request id) travels with every call."""
 
-    def __init__(self, name=None):
+    def __init__(self, name: str | None = None) -> None:
         self.name = name
-        self.client = None
+        self.client: RpcClient | None = None
 
-    def setup(self):
-        self.client = RpcClient(self.container.config[AMQP_URI_CONFIG_KEY],
-                                name=self.name or self.container.service_name)
+    def setup(self) -> None:
+        self.client = RpcClient(
+            self.container.config[AMQP_URI_CONFIG_KEY], name=self.name or self.container.service_name
+        )
 
-    def start(self):
+    def start(self) -> None:
+        assert self.client is not None  # nameko sets up every extension before it starts any
         self.client.start()
 
-    def stop(self):
+    def stop(self) -> None:
+        assert self.client is not None  # stop() follows start()
         self.client.stop()
 
-    def kill(self):
-        self.client.stop()
+    def kill(self) -> None:
+        # after a failed setup() too: with no client, nameko logs the AttributeError and kills the rest
+        cast(RpcClient, self.client).stop()
 
-    def get_dependency(self, worker_ctx):
-        client = self.client
+    def get_dependency(self, worker_ctx: Any) -> Callable[[str], ClientProxy]:
+        client = cast(RpcClient, self.client)  # set by setup()
         return lambda service_name: ClientProxy(client, service_name, worker_ctx)
 
 
-def standalone(amqp_uri=None, name="cli"):
+def standalone(amqp_uri: str | None = None, name: str = "cli") -> RpcClient:
     """An RpcClient for a command-line tool (its process must be monkey-patched by eventlet);
     calls carry no identity: only the services' workspace-explicit methods answer them."""
     return RpcClient(amqp_uri or settings.get().amqp_uri, name=name).start()

@@ -13,6 +13,7 @@ verified caller, request logging, calls to other services with a deadline, its m
 heartbeat file the Kubernetes probes read) and the `ping` and `runtime_stats` entrypoints. A use case
 receives one `Context`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -39,9 +40,11 @@ class Context:
     method, *args, timeout=None, **kwargs)` and `request_id`."""
 
     __slots__ = ("db", "request_id", "_identity", "_services", "_me")
+    _me: Caller | None  # the verified caller, once `me` has asked for it
 
-    def __init__(self, db: Session, identity: Callable[[], Caller], services: Callable[[str], Any],
-                 request_id: str | None) -> None:
+    def __init__(
+        self, db: Session, identity: Callable[[], Caller], services: Callable[[str], Any], request_id: str | None
+    ) -> None:
         self.db, self.request_id = db, request_id
         self._identity, self._services, self._me = identity, services, None
 
@@ -65,33 +68,33 @@ class Heartbeat(DependencyProvider):
 
     STARTING_POLL_SECONDS = 0.1
 
-    def __init__(self):
-        self.thread = None
+    def __init__(self) -> None:
+        self.thread: Any = None  # eventlet's GreenThread
 
-    def start(self):
+    def start(self) -> None:
         self._beat()
         self.thread = self.container.spawn_managed_thread(self._beat_forever, identifier="heartbeat")
 
-    def stop(self):
+    def stop(self) -> None:
         if self.thread is not None:  # ours to end (nameko warns about managed threads it has to kill)
             self.thread.kill()
             self.thread = None
 
     kill = stop
 
-    def _beat_forever(self):
+    def _beat_forever(self) -> None:
         while True:
             eventlet.sleep(heartbeat.BEAT_SECONDS if self._consuming() else self.STARTING_POLL_SECONDS)
             self._beat()
 
-    def _beat(self):
+    def _beat(self) -> None:
         state = heartbeat.CONSUMING if self._consuming() else heartbeat.STARTING
         try:
             heartbeat.write(self.container.service_name, state)
         except OSError as exc:  # a full disk must not kill the service; the probes will say so
             log.warning("heartbeat: cannot write %s: %s", heartbeat.path(self.container.service_name), exc)
 
-    def _consuming(self):
+    def _consuming(self) -> bool:
         # nameko 2.14's QueueConsumer (under every RPC and event entrypoint) has no public "ready" flag;
         # `_consumers_ready` is sent once it consumes.
         consumers = [ext for ext in self.container.subextensions if isinstance(ext, QueueConsumer)]

@@ -26,6 +26,6 @@ def process_stats() -> dict[str, Any]:
 class RuntimeStats:
     name: str  # the service's, on the class this is mixed into
 
-    @rpc  # type: ignore[untyped-decorator]  # TODO(after the perf merge): infra.entrypoints gets its types
+    @rpc
     def runtime_stats(self) -> dict[str, Any]:
         return dict(process_stats(), service=self.name)

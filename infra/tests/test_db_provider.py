@@ -7,6 +7,7 @@ from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import text
+from sqlalchemy.pool import QueuePool
 
 from infra.db import Database
 
@@ -47,4 +48,5 @@ def test_each_worker_gets_its_own_session_and_returns_its_connection(container_f
     assert provider.sessions == {}  # torn down
     with entrypoint_hook(container, "sleep") as sleep:
         sleep(0)
-    assert provider.engine.pool.checkedout() == 0
+    pool = provider.engine.pool
+    assert isinstance(pool, QueuePool) and pool.checkedout() == 0  # infra.db's MeteredQueuePool
