@@ -167,12 +167,38 @@ def repeated(measure_once, repeat):
     return chosen
 
 
+REQUESTS = ("stock_hop", "get_account", "get_deal", "create_deal", "update_deal", "prospects_kanban",
+            "customer_goals_fetch")
+BEFORE = "cpu_budget-before"  # results/cpu_budget-before.json: issue 15's baseline, kept
+BEFORE_WHAT = "the hot paths of 5d24b0a (before issue 15's changes), measured by this tool on a quiet machine"
+
+
+def measure_budget(seconds=12.0, connections=8, data_size=10000, repeat=1, only=()):
+    """Every request of REQUESTS (or those in `only`) measured `repeat` times on a fresh system of its
+    own; the median run of each. Takes no machine lock: the caller holds it (main, or bench.run)."""
+    args = argparse.Namespace(seconds=seconds, connections=connections)
+    results = {}
+    wanted = set(only)
+    with bench_environment(extra_env={"RATE_LIMIT_PER_SECOND": "1000000"}) as env:
+        made = dict({"stock_hop": None}, **scenarios(*prepare(env.api)))
+        if not wanted or {"prospects_kanban", "customer_goals_fetch"} & wanted:
+            made.update(data_scenarios(env, data_size))
+        for name, make_request in made.items():
+            if wanted and name not in wanted:
+                continue
+            if make_request is None:
+                results[name] = repeated(lambda: measure_stock_hop(env, args), repeat)
+            else:
+                results[name] = repeated(lambda: measure(env, name, make_request, args), repeat)
+            print_result(name, results[name])
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=12)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--only", default="", help="comma-separated: stock_hop,get_account,get_deal,create_deal,"
-                                                   "update_deal,prospects_kanban,customer_goals_fetch")
+    parser.add_argument("--only", default="", help="comma-separated, of: " + ",".join(REQUESTS))
     parser.add_argument("--data-size", type=int, default=10000,
                         help="prospects and customer goals of the Kanban's and the fetch's workspaces")
     parser.add_argument("--repeat", type=int, default=1, help="runs per request; the median's row is kept")
@@ -180,20 +206,8 @@ def main():
     parser.add_argument("--no-write", action="store_true", help="print only, write no result file")
     args = parser.parse_args()
     lock = machine_lock()  # noqa: F841  (one benchmark per machine; held until the process exits)
-    results = {}
-    wanted = [name for name in args.only.split(",") if name]
-    with bench_environment(extra_env={"RATE_LIMIT_PER_SECOND": "1000000"}) as env:
-        made = dict({"stock_hop": None}, **scenarios(*prepare(env.api)))
-        if not wanted or {"prospects_kanban", "customer_goals_fetch"} & set(wanted):
-            made.update(data_scenarios(env, args.data_size))
-        for name, make_request in made.items():
-            if wanted and name not in wanted:
-                continue
-            if make_request is None:
-                results[name] = repeated(lambda: measure_stock_hop(env, args), args.repeat)
-            else:
-                results[name] = repeated(lambda: measure(env, name, make_request, args), args.repeat)
-            print_result(name, results[name])
+    results = measure_budget(args.seconds, args.connections, args.data_size, args.repeat,
+                             [name for name in args.only.split(",") if name])
     print()
     print(table(results))
     if not args.no_write:

@@ -30,6 +30,8 @@ def busiest_other_share(report):
     shares = [(phase.get("metrics") or {}).get("cpu", {}).get("other_processes_percent_of_machine") or 0
               for phase in measured_phases(report)]
     shares.append(report.get("before_start", {}).get("machine_busy_percent") or 0)
+    shares += [result.get("other_processes_percent_of_machine") or 0
+               for result in (report.get("cpu_budget") or {}).get("after", {}).values()]
     return max(shares)
 
 
@@ -193,10 +195,49 @@ def targets_table(report):
     return "\n".join(lines)
 
 
+def _cpu_columns(result):
+    """A cpu_budget result's CPU ms per request summed by kind of process (the load generator left out)."""
+    columns = dict.fromkeys(("gateway", "services", "PostgreSQL", "RabbitMQ", "Redis + kernel"), 0.0)
+    for process, ms in result["cpu_ms_per_request"].items():
+        if process.startswith("bench") or "others" in process:
+            continue
+        if process.startswith("gateway") or process.endswith("Gateway"):  # ours, or the stock hop's
+            columns["gateway"] += ms
+        elif process in ("PostgreSQL", "RabbitMQ"):
+            columns[process] += ms
+        elif process in ("Redis", "kernel"):
+            columns["Redis + kernel"] += ms
+        else:  # a service's process (`deals0`) or a reference service's (`ref:...`)
+            columns["services"] += ms
+    return columns
+
+
+def cpu_budget_table(budget):
+    """Issue 15's table: CPU ms per request in every process, before (results/cpu_budget-before.json)
+    and after (this run), each the median of its runs, the after split by kind of process."""
+    before, after = budget.get("before") or {}, budget["after"]
+    lines = ["CPU milliseconds per request in every process (bench.cpu_budget on a system of its own, after the "
+             "scenarios; before: {}, {}):".format(budget.get("before_file", "–"), budget.get("before_what", "–")), "",
+             "| request | before | after | after / before | gateway | services | PostgreSQL | RabbitMQ "
+             "| Redis + kernel | CPU-bound req/s |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, result in after.items():
+        was = before.get(name, {}).get("system_cpu_ms_per_request")
+        now = result["system_cpu_ms_per_request"]
+        columns = _cpu_columns(result)
+        lines.append("| {} | {} | **{}** ({}) | {} | {} | {} |".format(
+            name, _fmt(was, 2), _fmt(now, 2), "/".join(_fmt(run, 2) for run in result.get(
+                "system_cpu_ms_per_request_runs", [now])), _fmt(ratio_of(now, was), 2),
+            " | ".join(_fmt(ms, 2) for ms in columns.values()), _fmt(result.get("cpu_bound_rps"), 0)))
+    return "\n".join(lines)
+
+
 def render(report):
     note = disturbance_note(report)
-    return ((note + "\n\n") if note else "") + table(report) + "\n\nAgainst the issue's targets:\n\n" + \
+    rendered = ((note + "\n\n") if note else "") + table(report) + "\n\nAgainst the issue's targets:\n\n" + \
         targets_table(report)
+    if report.get("cpu_budget"):
+        rendered += "\n\n" + cpu_budget_table(report["cpu_budget"])
+    return rendered
 
 
 def write_report(report, json_path=None):

@@ -23,14 +23,14 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from bench import loadgen
+from bench import cpu_budget, loadgen
 from bench.dataset import SIZES, DatasetLoader, check_consistency
 from bench.freshness import PROBES, measure_freshness
 from bench.machine import machine_info
 from bench.metrics import PhaseMetrics, RuntimeStatsClient, quiet_check, wait_drained, wait_no_queries
 from bench.reference_services import ReferenceProcesses
 from bench.report import ratio_of, render, write_report
-from bench.support import bench_environment, log, machine_lock
+from bench.support import RESULTS_DIR, bench_environment, log, machine_lock, write_result
 from bench.workload import DEPTH, ISOLATION_READS, READS, WRITES, Requests
 from infra.processes import ROOT
 from tests.support import resources
@@ -264,6 +264,22 @@ def run_modules(bench, modules, report, quick):
         report["modules"][name] = rows
 
 
+def measure_cpu_budget(repeat):
+    """Issue 15's CPU budget (bench.cpu_budget) on a system of its own, beside the baseline kept in
+    results/cpu_budget-before.json; also written to results/cpu_budget.json as the tool writes it."""
+    log("CPU per request (bench.cpu_budget, {} runs of each request)".format(repeat))
+    after = cpu_budget.measure_budget(repeat=repeat)
+    write_result("cpu_budget", {"settings": {"seconds": 12, "connections": 8, "data_size": 10000, "repeat": repeat},
+                                "results": after, "table": cpu_budget.table(after)})
+    budget = {"after": after, "before_file": "results/{}.json".format(cpu_budget.BEFORE)}
+    path = os.path.join(RESULTS_DIR, "{}.json".format(cpu_budget.BEFORE))
+    if os.path.exists(path):
+        with open(path) as handle:
+            before = json.load(handle)
+        budget.update(before=before["results"], before_what=cpu_budget.BEFORE_WHAT)
+    return budget
+
+
 def run(args):
     names = list(SCENARIO_MODULES) + [name.strip() for name in args.modules.split(",") if name.strip()]
     modules = scenario_modules(dict.fromkeys(names))
@@ -301,6 +317,8 @@ def run(args):
         finally:
             log("stopping the reference services, then the system; dropping the run's databases and vhost")
             refs.stop()
+    if not args.quick and not args.modules_only and args.cpu_budget_repeat > 0:
+        report["cpu_budget"] = measure_cpu_budget(args.cpu_budget_repeat)
     report["total_seconds"] = round(time.perf_counter() - started, 1)
     report["table"] = render(report)
     # a run of the modules alone is for their authors: under var/, the committed results stay whole runs
@@ -327,6 +345,9 @@ def main(argv=None):
     parser.add_argument("--freshness-seconds", type=float, default=None, help="(30 full, 8 quick)")
     parser.add_argument("--isolation-rate", type=float, default=20.0)
     parser.add_argument("--drain-timeout", type=float, default=300.0)
+    parser.add_argument("--cpu-budget-repeat", type=int, default=2,
+                        help="full runs: runs of each request in the CPU budget measured after the scenarios "
+                             "(bench.cpu_budget, ~6 minutes with 2; 0 leaves it out)")
     parser.add_argument("--wait-quiet", type=float, default=0.0,
                         help="wait up to this many seconds for the machine to be idle (<15%% busy) before starting")
     parser.add_argument("--modules", default="",

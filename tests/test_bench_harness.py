@@ -265,3 +265,23 @@ def test_committed_results_render_and_a_disturbed_run_says_so():
     report = committed_report("quick")
     report["scenarios"]["list_goals"]["constant_rate"]["metrics"]["cpu"]["other_processes_percent_of_machine"] = 37
     assert render(report).startswith("**DISTURBED RUN**: other processes used up to 37% of the machine")
+
+
+def test_a_full_run_renders_issue_15s_cpu_budget_before_and_after_split_by_kind_of_process():
+    from bench.report import render
+    report = committed_report("quick")
+    assert "CPU milliseconds per request" not in render(report)  # quick runs leave the budget out
+    with open(os.path.join(RESULTS, "cpu_budget-before.json")) as handle:
+        before = json.load(handle)["results"]
+    after = {"get_deal": {"cpu_ms_per_request": {"gateway0": 0.5, "gateway1": 0.25, "deals0": 0.5, "PostgreSQL": 0.2,
+                                                 "PostgreSQL (others)": 9.0, "RabbitMQ": 0.35, "kernel": 0.02,
+                                                 "bench (load generator)": 0.1},
+                          "system_cpu_ms_per_request": 1.82, "system_cpu_ms_per_request_runs": [1.8, 1.82],
+                          "cpu_bound_rps": 1098.9, "other_processes_percent_of_machine": 1.0}}
+    report["cpu_budget"] = {"after": after, "before": before, "before_file": "results/cpu_budget-before.json",
+                            "before_what": "the baseline"}
+    row = next(line for line in render(report).splitlines() if line.startswith("| get_deal | 2.79 |"))
+    # before, after (its runs), after/before, then gateway, services, PostgreSQL (ours only), RabbitMQ, Redis + kernel
+    assert row == "| get_deal | 2.79 | **1.82** (1.80/1.82) | 0.65 | 0.75 | 0.50 | 0.20 | 0.35 | 0.02 | 1099 |"
+    after["get_deal"]["other_processes_percent_of_machine"] = 30  # a budget phase disturbed marks the run too
+    assert render(report).startswith("**DISTURBED RUN**: other processes used up to 30%")
