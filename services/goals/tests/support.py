@@ -55,6 +55,11 @@ def opportunity_event(ws, version, deal_uuid=None, deleted=False, **fields):
     return shared_opportunity_event(ws.workspace["id"], version, deal_uuid, "deleted" if deleted else None, **fields)
 
 
+def error(response):
+    """(status, the envelope's code) of an answer."""
+    return response.status_code, response.json().get("code")
+
+
 def run_cli(*args, timeout=120):
     """`python -m services.goals.cli ...` with the test environment; (exit code, output)."""
     done = subprocess.run([sys.executable, "-m", "services.goals.cli", *args], cwd=ROOT, capture_output=True,

@@ -4,11 +4,7 @@ import uuid
 
 import pytest
 
-from services.goals.tests.support import INPUT
-
-
-def error(response):
-    return response.status_code, response.json()["code"]
+from services.goals.tests.support import INPUT, error
 
 
 # --- create -------------------------------------------------------------------------------------------

@@ -3,13 +3,9 @@
 the document's code for that endpoint, never a 500, and changes nothing."""
 import pytest
 
-from services.goals.tests.support import INPUT
+from services.goals.tests.support import INPUT, error
 
 TOO_LARGE = (2 ** 31, 2 ** 63, 2 ** 64, -(2 ** 63) - 1)
-
-
-def error(response):
-    return response.status_code, response.json().get("code")
 
 
 @pytest.mark.parametrize("field,wrap", [
