@@ -78,7 +78,8 @@ def data_scenarios(env, size):
     statuses = {p["name"]: p["gsid"] for p in api.get(
         "/v1/csgoal/external/admin/picklist?picklistCategory=GOAL_STATUS", headers=headers).json()["data"]["picklists"]}
     goal_type = api.get("/v1/csgoal/external/admin/picklist", headers=headers).json()["data"]["picklists"][0]["gsid"]
-    customer_goals.load_goals(env.database_urls["goals"], goals_ws, list(statuses.values())[:4], goal_type, size, 7)
+    customer_goals.load_goals(env.database_urls["goals"], goals_ws.workspace["id"], goals_ws.owner["uuid"],
+                              list(statuses.values())[:4], goal_type, size, seed=7)
     vacuum_analyze(env.database_urls["goals"])
     body = customer_goals.fetch_body(statuses)
     return {
