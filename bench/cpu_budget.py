@@ -171,7 +171,8 @@ def repeated(measure_once, repeat):
 REQUESTS = ("stock_hop", "get_account", "get_deal", "create_deal", "update_deal", "prospects_kanban",
             "customer_goals_fetch")
 BEFORE = "cpu_budget-before"  # results/cpu_budget-before.json: issue 15's baseline, kept
-BEFORE_WHAT = "the hot paths of 5d24b0a (before issue 15's changes), measured by this tool on a quiet machine"
+# measured by this tool on a checkout of 5d24b0a; re-measure it on the machine of the run (bench/README.md)
+BEFORE_WHAT = "5d24b0a, before issue 15's changes, measured by this tool"
 
 
 def measure_budget(seconds=12.0, connections=8, data_size=10000, repeat=1, only=()):

@@ -214,19 +214,25 @@ def _cpu_columns(result):
 
 def cpu_budget_table(budget):
     """Issue 15's table: CPU ms per request in every process, before (results/cpu_budget-before.json)
-    and after (this run), each the median of its runs, the after split by kind of process."""
+    and after (this run), each the median of its runs, the after split by kind of process; each also
+    as a multiple of its own run's stock hop, which holds across machines (the ms do not)."""
     before, after = budget.get("before") or {}, budget["after"]
+
+    def total(results, name):
+        return (results.get(name) or {}).get("system_cpu_ms_per_request")
+
     lines = ["CPU milliseconds per request in every process (bench.cpu_budget on a system of its own, after the "
              "scenarios; before: {}, {}):".format(budget.get("before_file", "–"), budget.get("before_what", "–")), "",
-             "| request | before | after | after / before | gateway | services | PostgreSQL | RabbitMQ "
-             "| Redis + kernel | CPU-bound req/s |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| request | before | after | after / before | × stock hop before → after | gateway | services "
+             "| PostgreSQL | RabbitMQ | Redis + kernel | CPU-bound req/s |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, result in after.items():
-        was = before.get(name, {}).get("system_cpu_ms_per_request")
-        now = result["system_cpu_ms_per_request"]
+        was, now = total(before, name), result["system_cpu_ms_per_request"]
         columns = _cpu_columns(result)
-        lines.append("| {} | {} | **{}** ({}) | {} | {} | {} |".format(
+        lines.append("| {} | {} | **{}** ({}) | {} | {} → {} | {} | {} |".format(
             name, _fmt(was, 2), _fmt(now, 2), "/".join(_fmt(run, 2) for run in result.get(
                 "system_cpu_ms_per_request_runs", [now])), _fmt(ratio_of(now, was), 2),
+            _fmt(ratio_of(was, total(before, "stock_hop")), 2), _fmt(ratio_of(now, total(after, "stock_hop")), 2),
             " | ".join(_fmt(ms, 2) for ms in columns.values()), _fmt(result.get("cpu_bound_rps"), 0)))
     return "\n".join(lines)
 

@@ -276,7 +276,8 @@ def measure_cpu_budget(repeat):
     if os.path.exists(path):
         with open(path) as handle:
             before = json.load(handle)
-        budget.update(before=before["results"], before_what=cpu_budget.BEFORE_WHAT)
+        budget.update(before=before["results"], before_what="{} at {} UTC".format(
+            cpu_budget.BEFORE_WHAT, before.get("written_at", "?")[:16].replace("T", " ")))
     return budget
 
 
