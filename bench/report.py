@@ -186,6 +186,9 @@ def targets(report):
         rows.append(("{} costs the same as the first page (saturated throughput ratio ≥ {:.2f})".format(name, 1 / FLAT),
                      "×{} (constant-rate p50 ×{})".format(_fmt(ratio, 2), _fmt(entry["p50_ratio_to_first_page"], 2)),
                      verdict(ratio is not None and ratio >= 1 / FLAT)))
+    for entry in report.get("reconcile_after_writes", []):
+        rows.append(("{} figures equal a recount after the writes (reconcile --local, big workspace)".format(
+            entry["service"]), " | ".join(entry["output"]) or "no output", verdict(entry["exit_status"] == 0)))
     return rows
 
 

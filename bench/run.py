@@ -131,15 +131,16 @@ def constant_request(path):
 
 
 # --- the run's parts --------------------------------------------------------------------------------------
-def reconcile(workspace_id, local=True):
-    """`services.goals.cli reconcile`: against the goals projection (--local) or against the deals
-    service's own opportunities (RPC list_opportunities: the cross-service check)."""
+def reconcile(workspace_id, local=True, service="goals"):
+    """`services.<service>.cli reconcile` (goals or accounts): against the service's projection
+    (--local) or against the deals service's own opportunities (RPC list_opportunities)."""
     started = time.perf_counter()
-    command = [sys.executable, "-m", "services.goals.cli", "reconcile", "--workspace", str(workspace_id)]
+    command = [sys.executable, "-m", "services.{}.cli".format(service), "reconcile", "--workspace", str(workspace_id)]
     process = subprocess.run(command + (["--local"] if local else []), cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
                              capture_output=True, text=True, timeout=1800)
     lines = [line for line in process.stdout.splitlines() if line.startswith(("reconcile:", "DRIFT"))]
-    return {"workspace_id": workspace_id, "local": local, "exit_status": process.returncode, "output": lines[-5:],
+    return {"service": service, "workspace_id": workspace_id, "local": local, "exit_status": process.returncode,
+            "output": lines[-5:],
             "seconds": round(time.perf_counter() - started, 1)}
 
 
@@ -236,6 +237,12 @@ def measure_big_workspace(bench, report, big, args):
         log("event freshness at {}/s deal updates (below the target rate: where does it hold?)".format(rate))
         report["freshness_sweep"][str(rate)] = measure_freshness(bench, big, requests, rate, args.freshness_seconds,
                                                                  args.warmup, probe_count=probes)
+    # every write above went through the consumers: their figures must still equal a recount (issue 15)
+    bench.settle("reconcile after the writes")
+    report["reconcile_after_writes"] = [reconcile(big.id, service=service) for service in ("goals", "accounts")]
+    for entry in report["reconcile_after_writes"]:
+        log("  {} reconcile --local --workspace {} after the writes: {}".format(
+            entry["service"], entry["workspace_id"], " | ".join(entry["output"])))
 
 
 def scenario_modules(names):

@@ -290,3 +290,17 @@ def test_a_full_run_renders_issue_15s_cpu_budget_before_and_after_split_by_kind_
                   "0.02 | 1099 |".format(was, round(1.82 / was, 2), round(was / hop_before, 2))
     after["get_deal"]["other_processes_percent_of_machine"] = 30  # a budget phase disturbed marks the run too
     assert render(report).startswith("**DISTURBED RUN**: other processes used up to 30%")
+
+
+def test_the_reconcile_after_the_writes_is_a_target_that_a_drift_misses():
+    from bench.report import render
+    report = committed_report("quick")
+    report["reconcile_after_writes"] = [
+        {"service": "goals", "workspace_id": 3, "local": True, "exit_status": 0, "seconds": 2.0,
+         "output": ["reconcile: 500 goals checked against 49762 opportunities (goals projection); 0 with drift"]},
+        {"service": "accounts", "workspace_id": 3, "local": True, "exit_status": 1, "seconds": 2.0,
+         "output": ["reconcile: 5000 accounts checked against the projection; 1 with drift"]}]
+    rendered = render(report)
+    assert ("| goals figures equal a recount after the writes (reconcile --local, big workspace) | reconcile: 500 "
+            "goals checked against 49762 opportunities (goals projection); 0 with drift | met |") in rendered
+    assert "1 with drift | MISSED |" in rendered
