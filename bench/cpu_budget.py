@@ -175,7 +175,11 @@ BEFORE = "cpu_budget-before"  # results/cpu_budget-before.json: issue 15's basel
 BEFORE_WHAT = "5d24b0a, before issue 15's changes, measured by this tool"
 
 
-def measure_budget(seconds=12.0, connections=8, data_size=10000, repeat=1, only=()):
+DEFAULTS = {"seconds": 12.0, "connections": 8, "data_size": 10000}  # per request; of each data workspace
+
+
+def measure_budget(seconds=DEFAULTS["seconds"], connections=DEFAULTS["connections"], data_size=DEFAULTS["data_size"],
+                   repeat=1, only=()):
     """Every request of REQUESTS (or those in `only`) measured `repeat` times on a fresh system of its
     own; the median run of each. Takes no machine lock: the caller holds it (main, or bench.run)."""
     args = argparse.Namespace(seconds=seconds, connections=connections)
@@ -196,12 +200,17 @@ def measure_budget(seconds=12.0, connections=8, data_size=10000, repeat=1, only=
     return results
 
 
+def write(name, settings, results):
+    """bench/results/<name>.json: the settings, every request's result and the table."""
+    return write_result(name, {"settings": settings, "results": results, "table": table(results)})
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=12)
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=DEFAULTS["seconds"])
+    parser.add_argument("--connections", type=int, default=DEFAULTS["connections"])
     parser.add_argument("--only", default="", help="comma-separated, of: " + ",".join(REQUESTS))
-    parser.add_argument("--data-size", type=int, default=10000,
+    parser.add_argument("--data-size", type=int, default=DEFAULTS["data_size"],
                         help="prospects and customer goals of the Kanban's and the fetch's workspaces")
     parser.add_argument("--repeat", type=int, default=1, help="runs per request; the median's row is kept")
     parser.add_argument("--name", default="cpu_budget", help="result file: bench/results/<name>.json")
@@ -213,8 +222,7 @@ def main():
     print()
     print(table(results))
     if not args.no_write:
-        print("written", write_result(args.name, {"settings": vars(args), "results": results,
-                                                "table": table(results)}))
+        print("written", write(args.name, vars(args), results))
 
 
 if __name__ == "__main__":

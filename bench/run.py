@@ -30,7 +30,7 @@ from bench.machine import machine_info
 from bench.metrics import PhaseMetrics, RuntimeStatsClient, quiet_check, wait_drained, wait_no_queries
 from bench.reference_services import ReferenceProcesses
 from bench.report import ratio_of, render, write_report
-from bench.support import RESULTS_DIR, bench_environment, log, machine_lock, write_result
+from bench.support import RESULTS_DIR, bench_environment, log, machine_lock
 from bench.workload import DEPTH, ISOLATION_READS, READS, WRITES, Requests
 from infra.processes import ROOT
 from tests.support import resources
@@ -276,8 +276,7 @@ def measure_cpu_budget(repeat):
     results/cpu_budget-before.json; also written to results/cpu_budget.json as the tool writes it."""
     log("CPU per request (bench.cpu_budget, {} runs of each request)".format(repeat))
     after = cpu_budget.measure_budget(repeat=repeat)
-    write_result("cpu_budget", {"settings": {"seconds": 12, "connections": 8, "data_size": 10000, "repeat": repeat},
-                                "results": after, "table": cpu_budget.table(after)})
+    cpu_budget.write("cpu_budget", dict(cpu_budget.DEFAULTS, repeat=repeat), after)
     budget = {"after": after, "before_file": "results/{}.json".format(cpu_budget.BEFORE)}
     path = os.path.join(RESULTS_DIR, "{}.json".format(cpu_budget.BEFORE))
     if os.path.exists(path):
